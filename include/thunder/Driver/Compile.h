@@ -1,0 +1,38 @@
+//===- Compile.h - from an imported module to MODEL.so ----------*- C++ -*-===//
+#ifndef THUNDER_DRIVER_COMPILE_H
+#define THUNDER_DRIVER_COMPILE_H
+
+#include "thunder/Importer/Importer.h"
+
+#include <string>
+#include <vector>
+
+namespace thunder::driver {
+
+enum class Target { CPU, CUDA };
+enum class EmitKind { SharedObject, Object, MLIR, PTX, Header };
+
+struct CompileOptions {
+  Target target = Target::CUDA;
+  std::vector<std::string> gpuArchs = {"sm_90"};
+  bool backward = false;
+  EmitKind emit = EmitKind::SharedObject;
+  int optLevel = 2;
+  bool printIrAfterAll = false;
+  std::string printIrAfter; // pass argument name
+  bool verbose = false;
+  bool timePasses = false;
+  std::string modelName;    // for the header and the meta
+  std::string inputPath;    // for diagnostics
+};
+
+/// Runs everything after import (autodiff, decomposition, lowering, codegen,
+/// link) and writes `outputPath` atomically (temporary file, then rename).
+/// Emits diagnostics and returns failure on error, leaving no output.
+mlir::LogicalResult compile(mlir::ModuleOp module, const WeightStore &weights,
+                            const CompileOptions &options,
+                            llvm::StringRef outputPath);
+
+} // namespace thunder::driver
+
+#endif

@@ -1,0 +1,52 @@
+//===- Importer.h - .pt2 archive to the thunder dialect ---------*- C++ -*-===//
+//
+// The importer turns one ExportedProgram of a .pt2 archive into a module with
+// `func.func @forward` in the thunder dialect (conventions in docs/importer.md
+// and docs/dialect.md: argument/result attributes name parameters, buffers,
+// constants and user inputs; weights stay outside the IR in a WeightStore).
+//
+//===----------------------------------------------------------------------===//
+#ifndef THUNDER_IMPORTER_IMPORTER_H
+#define THUNDER_IMPORTER_IMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace thunder {
+
+/// Contiguous little-endian bytes of every parameter, buffer and constant, by
+/// the name in the argument's `thunder.name` attribute.
+struct WeightStore {
+  std::map<std::string, std::vector<uint8_t>> bytes;
+};
+
+struct ImportOptions {
+  /// Which `models/<name>.json` of the archive; empty = "model" or the only one.
+  std::string modelName;
+};
+
+struct ImportResult {
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  WeightStore weights;
+};
+
+/// Reads `path` and builds the module. Errors are emitted as MLIR diagnostics
+/// (located at the archive, or at the node's Python source line) and yield
+/// failure; nothing is ever thrown or aborted on bad input.
+mlir::FailureOr<ImportResult> importPT2(mlir::MLIRContext &context,
+                                        llvm::StringRef path,
+                                        const ImportOptions &options = {});
+
+/// Registers the dialects the importer produces.
+void registerImporterDialects(mlir::DialectRegistry &registry);
+
+} // namespace thunder
+
+#endif

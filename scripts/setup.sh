@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs everything thunderc needs from Debian's packages (and PyPI for the test tier). Idempotent.
+set -euo pipefail
+SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+PKGS=(cmake ninja-build ccache g++ pkg-config
+      llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
+      libzip-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdlpack-dev libgtest-dev)
+missing=()
+for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# The test tier compares outputs with numpy (reads safetensors by itself, no torch needed).
+python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "numpy==2.1.3"

@@ -365,7 +365,7 @@ def Thunder_IndexPutOp : Thunder_Op<"index_put", [Pure]> {
                        DefaultValuedAttr<BoolAttr, "false">:$accumulate);
   let results = (outs Thunder_Tensor:$result);
   let assemblyFormat = [{
-    $operand `[` $indices `]` `,` $values attr-dict `:` type($operand) `,` type($indices) `,` type($values) `->` type($result)
+    $operand `[` $indices `]` `,` $values attr-dict `:` type($operand) `,` `(` type($indices) `)` `,` type($values) `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -1,0 +1,59 @@
+//===- ThunderPasses.td - thunder transforms and conversions -*- tablegen -*-===//
+//
+// The passes that take the thunder dialect down to linalg/tensor/arith/math on
+// tensors. docs/lowering.md describes each; every pass has lit tests under
+// test/lit/Transforms and test/lit/Conversion. Generated into
+// build/include/thunder/Transforms/Passes.h.inc (`-name Thunder`).
+//
+//===----------------------------------------------------------------------===//
+#ifndef THUNDER_PASSES_TD
+#define THUNDER_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ThunderDecompose : Pass<"thunder-decompose"> {
+  let summary = "Expand composite thunder ops into primitive thunder ops";
+  let description = [{
+    Rewrites `thunder.attention` as `softmax(q @ k^T * scale + mask) @ v`
+    with thunder primitives: `permute` of the key, `matmul`, a scale `mul`,
+    the mask (boolean: `select` with -inf; float: `add`), the causal mask
+    (`iota`/`compare`/`select`), a max-subtracted softmax whose fully masked
+    rows are 0 (PyTorch's `_safe_softmax`), and a second `matmul`. f16/bf16
+    attention is computed in f32 and rounded once at the end.
+
+    With `keep-attention`, `thunder.attention` is left whole for targets
+    that call a fused kernel.
+  }];
+  let options = [
+    Option<"keepAttention", "keep-attention", "bool", /*default=*/"false",
+           "Leave thunder.attention whole (the target has a fused kernel)">,
+  ];
+  let dependentDialects = ["::thunder::ThunderDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def ConvertThunderToLinalg : Pass<"convert-thunder-to-linalg"> {
+  let summary = "Lower thunder ops to linalg, tensor, arith, math and scf";
+  let description = [{
+    Every thunder op becomes linalg named ops or `linalg.generic` on tensors,
+    `tensor` shape ops, and `arith`/`math` scalar code (`scf.for` for the
+    scatters `index_put` and `scatter`). The result bufferizes with
+    one-shot-bufferize. Dynamic dimensions are read with `tensor.dim` or
+    taken from the size operands of the thunder op. f16/bf16 reductions,
+    matmuls, convolutions and average pools accumulate in f32.
+
+    `thunder.attention` must be decomposed first (`thunder-decompose`);
+    with `keep-attention` it stays legal and is left for the target.
+  }];
+  let options = [
+    Option<"keepAttention", "keep-attention", "bool", /*default=*/"false",
+           "Leave thunder.attention in the output (for a fused kernel)">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
+}
+
+#endif // THUNDER_PASSES_TD

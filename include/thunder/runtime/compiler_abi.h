@@ -1,0 +1,97 @@
+/*===- thunder/runtime/compiler_abi.h - What compiled code calls ------------===*
+ *
+ * The functions that code emitted by thunderc calls inside MODEL.so. They are
+ * defined by libthunder_runtime.a, which is linked into the same .so, with
+ * hidden visibility: they resolve inside each .so and never clash between two
+ * models in one process. Not for users of a model (see thunder.h).
+ *
+ * The mgpu* functions have the signatures that MLIR's gpu-to-llvm lowering and
+ * the LLVM IR translation of gpu.binary / gpu.launch_func (LLVM 22) emit
+ * calls to; pointers are void* here (CUmodule, CUfunction, CUstream, CUevent).
+ *
+ * Semantics inside a thunder call (thunder_forward / thunder_backward):
+ *  - mgpuStreamCreate() returns the caller's stream; mgpuStreamDestroy() of it
+ *    is a no-op. mgpuStreamSynchronize() really synchronises: emit async
+ *    launches on the stream to avoid it.
+ *  - mgpuModuleLoad()/mgpuModuleLoadJIT() may run from a global constructor at
+ *    dlopen time, with no CUDA anywhere: they only record the blob. The CUDA
+ *    module is loaded on the first mgpuModuleGetFunction() of each instance
+ *    (once per instance and blob) and unloaded when the instance is destroyed.
+ *  - No function returns an error. The first failure is recorded in the
+ *    current call; later mgpu / matmul calls of that call do nothing, and the
+ *    thunder call returns THUNDER_ERR_CUDA (or _OUT_OF_MEMORY) with a message
+ *    that names what failed (kernel name for launches).
+ *  - Result buffers: allocate with mgpuMemAlloc; the runtime frees them with
+ *    mgpuMemFree / thunder_device_free (see docs/model-abi.md).
+ *===----------------------------------------------------------------------===*/
+#ifndef THUNDER_RUNTIME_COMPILER_ABI_H
+#define THUNDER_RUNTIME_COMPILER_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* --- MLIR gpu runtime wrappers (CUDA target) -------------------------------- */
+void *mgpuModuleLoad(void *data, size_t gpuBlobSize);                   /* cubin or fatbin */
+void *mgpuModuleLoadJIT(void *data, int optLevel, size_t assemblySize); /* NUL-terminated PTX */
+void mgpuModuleUnload(void *module);
+void *mgpuModuleGetFunction(void *module, const char *name);
+void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                      intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t smem, void *stream,
+                      void **params, void **extra, size_t paramsCount);
+void mgpuLaunchClusterKernel(void *function, intptr_t clusterX, intptr_t clusterY,
+                             intptr_t clusterZ, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                             intptr_t blockX, intptr_t blockY, intptr_t blockZ, int32_t smem,
+                             void *stream, void **params, void **extra, size_t paramsCount);
+void *mgpuStreamCreate(void);
+void mgpuStreamDestroy(void *stream);
+void mgpuStreamSynchronize(void *stream);
+void mgpuStreamWaitEvent(void *stream, void *event);
+void *mgpuEventCreate(void);
+void mgpuEventDestroy(void *event);
+void mgpuEventSynchronize(void *event);
+void mgpuEventRecord(void *event, void *stream);
+/* isHostShared is MLIR's i1 (C bool): managed memory when set. Size 0 -> NULL. */
+void *mgpuMemAlloc(uint64_t sizeBytes, void *stream, uint8_t isHostShared);
+void mgpuMemFree(void *ptr, void *stream);
+void mgpuMemcpy(void *dst, void *src, size_t sizeBytes, void *stream);
+void mgpuMemset32(void *dst, unsigned int value, size_t count, void *stream);
+void mgpuMemset16(void *dst, unsigned short value, size_t count, void *stream);
+void mgpuSetDefaultDevice(int32_t device); /* ignored: the instance's device is used */
+
+/* The caller's stream of the current thunder call (NULL outside a call, or for
+ * the legacy default stream). */
+void *thunder_cuda_current_stream(void);
+
+/* --- matrix products on cuBLASLt (CUDA target) ----------------------------- */
+enum thunder_mm_dtype {
+  THUNDER_MM_F32 = 0, /* float32 storage, TF32 tensor-core compute (CUBLAS_COMPUTE_32F_FAST_TF32) */
+  THUNDER_MM_F16 = 1, /* float16 storage, float32 accumulate */
+  THUNDER_MM_BF16 = 2,      /* bfloat16 storage, float32 accumulate */
+  THUNDER_MM_F64 = 3,       /* float64 storage and compute */
+  THUNDER_MM_F32_STRICT = 4 /* float32 storage, full float32 compute (no TF32) */
+};
+
+/* Row-major batched GEMM on the current call's stream:
+ *   for b in [0, batch):  C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b] + bias
+ * with op(A[b]) of shape m x k, op(B[b]) of shape k x n, C[b] of shape m x n.
+ * All matrices are row-major with leading dimension (elements between rows):
+ *   A[b] = a + b*strideA; transA == 0: A is m x k (lda >= k); transA != 0: A is
+ *   stored k x m (lda >= m) and op(A) = its transpose. B likewise (n x k stored
+ *   when transB). C[b] = c + b*strideC, m x n, ldc >= n. Strides in elements
+ *   (0 broadcasts a matrix over the batch for A or B).
+ * bias: NULL or a vector of n elements (C's dtype) added to every row.
+ * beta == 0: C is not read. a, b, bias, c: device pointers. */
+void thunder_cuda_matmul(int dtype_code, int64_t batch, int64_t m, int64_t n, int64_t k,
+                         const void *a, int64_t lda, int64_t strideA, int transA, const void *b,
+                         int64_t ldb, int64_t strideB, int transB, void *c, int64_t ldc,
+                         int64_t strideC, const void *bias, float alpha, float beta);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* THUNDER_RUNTIME_COMPILER_ABI_H */

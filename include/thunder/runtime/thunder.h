@@ -1,0 +1,202 @@
+/*===- thunder/runtime/thunder.h - The public C ABI of a compiled model -----===*
+ *
+ * Every MODEL.so written by thunderc exports these functions. They are plain C
+ * (callable from C, C++, Rust, Python ctypes) and pass tensors as DLPack
+ * DLTensor / DLManagedTensor. See docs/runtime.md for the full contract.
+ *
+ * Conventions:
+ *  - Every fallible call returns a thunder_status; THUNDER_OK is 0. On error,
+ *    thunder_last_error(model) returns a message naming the argument at fault;
+ *    errors of thunder_model_create* are read with thunder_last_error(NULL)
+ *    (kept per thread).
+ *  - Outputs and gradients are allocated by the runtime: contiguous
+ *    (strides == NULL), on the model's device, returned as DLManagedTensor*;
+ *    the caller owns them and releases each with `t->deleter(t)`. They stay
+ *    valid after the model is destroyed.
+ *  - Inputs are borrowed for the duration of the call only. They must be
+ *    compact row-major (strides NULL, or equal to the row-major strides except
+ *    on dimensions of size 1), of the exact dtype and on the model's device:
+ *    kDLCPU for the "cpu" target; kDLCUDA (or kDLCUDAManaged) on the
+ *    instance's device for the "cuda" target.
+ *  - One instance is not thread-safe (a second concurrent call on the same
+ *    instance fails with THUNDER_ERR_STATE); distinct instances, of one model
+ *    or of different models (.so files), are fully independent.
+ *===----------------------------------------------------------------------===*/
+#ifndef THUNDER_RUNTIME_THUNDER_H
+#define THUNDER_RUNTIME_THUNDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <dlpack/dlpack.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define THUNDER_API
+#else
+#define THUNDER_API __attribute__((visibility("default")))
+#endif
+
+/* The version of this ABI; thunder_abi_version() returns the value the model
+ * was built with. */
+#define THUNDER_ABI_VERSION 1
+
+/* DLPack 0.6 has no kDLBool; later versions define it as 6. Bool tensors are
+ * {THUNDER_DL_BOOL, 8, 1}: one byte (0/1) per element. */
+#define THUNDER_DL_BOOL 6
+
+typedef struct thunder_model thunder_model;
+
+typedef enum thunder_status {
+  THUNDER_OK = 0,
+  THUNDER_ERR_INVALID_ARGUMENT = 1, /* null pointer, wrong count, bad index, non-contiguous
+                                       strides, data not aligned to the element size */
+  THUNDER_ERR_SHAPE = 2,            /* wrong rank / size / symbol out of range / inconsistent */
+  THUNDER_ERR_DTYPE = 3,            /* wrong element type */
+  THUNDER_ERR_DEVICE = 4,           /* wrong device type or device id */
+  THUNDER_ERR_NO_CUDA = 5,          /* CUDA target but no libcuda / no device */
+  THUNDER_ERR_CUDA = 6,             /* a CUDA driver or cuBLASLt call failed */
+  THUNDER_ERR_OUT_OF_MEMORY = 7,
+  THUNDER_ERR_NOT_SUPPORTED = 8, /* e.g. backward on a model built without --backward */
+  THUNDER_ERR_STATE = 9,         /* backward before forward, concurrent use of one instance */
+  THUNDER_ERR_INTERNAL = 10      /* malformed model metadata, result of unexpected layout */
+} thunder_status;
+
+/* Static description of one input, output, parameter or buffer. All pointers
+ * are owned by the model and stay valid while its .so is loaded. */
+typedef struct thunder_tensor_info {
+  const char *name; /* input/output name, or the parameter/buffer FQN */
+  DLDataType dtype;
+  int32_t ndim;
+  const int64_t *shape;         /* ndim entries; -1 where the dimension is symbolic */
+  const char *const *dim_names; /* ndim entries: NULL for a static dim, else the symbol or
+                                   expression ("s31", "2*s31") */
+  const int64_t *dim_min;       /* ndim entries: smallest allowed size (== shape for static) */
+  const int64_t *dim_max;       /* ndim entries: largest allowed size, -1 = unbounded or unknown */
+  int32_t has_grad;             /* backward produces a gradient for this input/parameter */
+  int32_t mutated;              /* buffers: forward writes it back */
+} thunder_tensor_info;
+
+/* Informational. */
+THUNDER_API int thunder_abi_version(void);
+THUNDER_API const char *thunder_status_string(thunder_status status);
+
+/* --- lifetime --------------------------------------------------------------- */
+
+/* Creates an instance whose parameters and constants are the weights embedded
+ * in the .so (read-only, not copied on CPU; copied once to the device for
+ * CUDA) and whose buffers are fresh copies of their initial values. */
+THUNDER_API thunder_status thunder_model_create(thunder_model **out);
+
+/* Like thunder_model_create, but params[i] (i < n, n == thunder_num_params())
+ * replaces the embedded value of parameter i; a NULL entry keeps the embedded
+ * one. Each given tensor must have the parameter's dtype and shape, be compact
+ * and on the model's device (CPU target: kDLCPU; CUDA target: kDLCUDA). It is
+ * borrowed, not copied: it must outlive the instance and must not change
+ * during a call. */
+THUNDER_API thunder_status thunder_model_create_with_weights(thunder_model **out,
+                                                             const DLTensor *const *params,
+                                                             size_t n);
+
+/* Destroys an instance (NULL is a no-op). Tensors already returned stay valid. */
+THUNDER_API void thunder_model_destroy(thunder_model *model);
+
+/* The last error message of this instance ("" if none); for model == NULL, the
+ * last error of thunder_model_create* on this thread. Valid until the next
+ * call on the same instance (or thread). */
+THUNDER_API const char *thunder_last_error(const thunder_model *model);
+
+/* --- introspection (no device needed) -------------------------------------- */
+
+THUNDER_API const char *thunder_model_name(const thunder_model *model);
+THUNDER_API const char *thunder_target(const thunder_model *model); /* "cpu" or "cuda" */
+THUNDER_API int thunder_has_backward(const thunder_model *model);
+THUNDER_API size_t thunder_num_inputs(const thunder_model *model);
+THUNDER_API size_t thunder_num_outputs(const thunder_model *model);
+THUNDER_API size_t thunder_num_params(const thunder_model *model);
+THUNDER_API size_t thunder_num_buffers(const thunder_model *model);
+THUNDER_API thunder_status thunder_input_info(const thunder_model *model, size_t i,
+                                              thunder_tensor_info *out);
+THUNDER_API thunder_status thunder_output_info(const thunder_model *model, size_t i,
+                                               thunder_tensor_info *out);
+THUNDER_API thunder_status thunder_param_info(const thunder_model *model, size_t i,
+                                              thunder_tensor_info *out);
+THUNDER_API thunder_status thunder_buffer_info(const thunder_model *model, size_t i,
+                                               thunder_tensor_info *out);
+/* Symbolic sizes: name, smallest and largest value (max == -1: unbounded). */
+THUNDER_API size_t thunder_num_symbols(const thunder_model *model);
+THUNDER_API thunder_status thunder_symbol_info(const thunder_model *model, size_t i,
+                                               const char **name, int64_t *min, int64_t *max);
+
+/* --- running ---------------------------------------------------------------- */
+
+/* Runs the forward program. inputs: n_inputs == thunder_num_inputs() tensors.
+ * outputs: an array of n_outputs == thunder_num_outputs() slots that receive
+ * new tensors (all set to NULL on error). Mutated buffers are written back into
+ * the instance; values needed by backward are kept in the instance.
+ * cuda_stream: CUDA target only, a CUstream / cudaStream_t (NULL = the legacy
+ * default stream); the call is asynchronous on that stream: outputs are ready
+ * once the stream has reached this point. Ignored on the CPU target. */
+THUNDER_API thunder_status thunder_forward(thunder_model *model, const DLTensor *const *inputs,
+                                           size_t n_inputs, DLManagedTensor **outputs,
+                                           size_t n_outputs, void *cuda_stream);
+
+/* Runs backward with what the last forward saved. cotangents: n_cotangents ==
+ * thunder_num_outputs() entries, cotangents[k] of the shape and dtype of the
+ * last forward's output k; a NULL entry means zeros. grad_params: NULL (with
+ * n_params == 0) to drop parameter gradients, else n_params ==
+ * thunder_num_params() slots; slot i receives the gradient of parameter i, or
+ * NULL when it has none (has_grad == 0). grad_inputs likewise per input.
+ * Fails with THUNDER_ERR_STATE when no forward ran on this instance, and with
+ * THUNDER_ERR_NOT_SUPPORTED when the model has no backward. The saved values
+ * stay, so backward may be called again until the next forward. */
+THUNDER_API thunder_status thunder_backward(thunder_model *model, const DLTensor *const *cotangents,
+                                            size_t n_cotangents, DLManagedTensor **grad_params,
+                                            size_t n_params, DLManagedTensor **grad_inputs,
+                                            size_t n_inputs, void *cuda_stream);
+
+/* Frees what forward saved for backward. */
+THUNDER_API thunder_status thunder_release_saved(thunder_model *model);
+
+/* A copy of buffer i's current value (after the mutations of past forwards),
+ * on the model's device. For CUDA the copy is ordered after the last call's
+ * stream and complete when this returns. */
+THUNDER_API thunder_status thunder_get_buffer(thunder_model *model, size_t i,
+                                              DLManagedTensor **out);
+/* Overwrites buffer i with a copy of value (same dtype and shape, on the
+ * model's device; for CUDA, kDLCPU values are accepted too). */
+THUNDER_API thunder_status thunder_set_buffer(thunder_model *model, size_t i,
+                                              const DLTensor *value);
+
+/* --- device helpers (mostly for the CUDA target) ---------------------------- */
+
+/* CUDA target: binds the instance to device `device_id` and uploads the
+ * weights now (otherwise this happens on the first forward, on the device of
+ * its inputs, or on device 0 for thunder_copy_to_device / get_buffer). An
+ * instance stays on one device. CPU target: accepts only device_id == 0. */
+THUNDER_API thunder_status thunder_model_set_device(thunder_model *model, int device_id);
+/* The instance's device ({kDLCPU,0}; or {kDLCUDA,id}, id = -1 while unbound). */
+THUNDER_API DLDevice thunder_model_device(const thunder_model *model);
+
+/* A compact copy of `src` (any device the runtime can read: kDLCPU, or kDLCUDA
+ * for the CUDA target) on the model's device. */
+THUNDER_API thunder_status thunder_copy_to_device(thunder_model *model, const DLTensor *src,
+                                                  DLManagedTensor **out);
+/* A compact copy of `src` in host memory (kDLCPU); waits for the copy. */
+THUNDER_API thunder_status thunder_copy_to_host(thunder_model *model, const DLTensor *src,
+                                                DLManagedTensor **out);
+/* Waits for all work this model queued on `cuda_stream` (no-op on the CPU target). */
+THUNDER_API thunder_status thunder_synchronize(thunder_model *model, void *cuda_stream);
+
+/* Frees device memory allocated by the runtime (mgpuMemAlloc); the deleters of
+ * CUDA tensors call this. No-op for NULL. */
+THUNDER_API void thunder_device_free(void *device_ptr);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* THUNDER_RUNTIME_THUNDER_H */

@@ -1,0 +1,94 @@
+//===- Model.h - A model instance ------------------------------------------===//
+#pragma once
+
+#include "cuda/Context.h"
+#include "src/Meta.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace thunder::rt {
+
+using EntryFn = void (*)(void **);
+
+/// What the compiler emitted into this .so, resolved once.
+struct ModelImage {
+  std::unique_ptr<ModelMeta> meta;
+  const uint8_t *weights = nullptr;
+  uint64_t weightsSize = 0;
+  EntryFn forward = nullptr, backward = nullptr;
+};
+
+/// The image of the .so this runtime copy is linked into (parsed on first
+/// use; throws Error if the metadata is malformed, every time it is asked).
+const ModelImage &image();
+
+/// A buffer the runtime allocated or took from a result: freed with free()
+/// (CPU) or as device memory (CUDA) when the last reference goes.
+struct Block {
+  void *ptr = nullptr;
+  bool device = false;
+  std::atomic<int> refs{0};
+};
+void retain(Block *b);
+void release(Block *b);
+
+/// A memref value held across calls (saved values, buffers).
+struct Held {
+  std::vector<int64_t> desc; // allocated, aligned, offset, sizes..., strides...
+  Block *block = nullptr;    // null: borrowed from the weights / parameters
+  int rank() const { return static_cast<int>((desc.size() - 3) / 2); }
+  void *data(size_t itemSize) const {
+    return reinterpret_cast<char *>(desc[1]) + desc[2] * static_cast<int64_t>(itemSize);
+  }
+};
+
+} // namespace thunder::rt
+
+struct thunder_model {
+  const thunder::rt::ModelImage *img = nullptr;
+  const thunder::rt::ModelMeta *meta = nullptr;
+  bool cuda = false;
+
+  // Parameters and constants: data pointers on the model's device (CPU: into
+  // the embedded weights or the caller's tensors; CUDA: set when bound).
+  std::vector<const DLTensor *> userParams; // borrowed, may be null entries
+  std::vector<void *> paramPtrs, constantPtrs;
+  // Buffers: compact, owned by the instance.
+  std::vector<thunder::rt::Held> buffers;
+  void *deviceWeights = nullptr; // CUDA: the weights blob on the device
+  bool deviceReady = false;
+  int preferredDevice = -1;
+
+  std::vector<thunder::rt::Held> saved;
+  bool haveSaved = false;
+  std::vector<std::vector<int64_t>> lastOutputShapes;
+
+  std::unique_ptr<thunder::cuda::CudaState> cudaState;
+  void *lastStream = nullptr;
+
+  std::string lastError;
+  std::atomic<int> busy{0};
+
+  ~thunder_model();
+};
+
+namespace thunder::rt {
+
+thunder_model *createModel(const DLTensor *const *params, size_t n);
+void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
+             DLManagedTensor **outputs, size_t nOutputs, void *stream);
+void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
+              DLManagedTensor **gradParams, size_t nParams, DLManagedTensor **gradInputs,
+              size_t nInputs, void *stream);
+void releaseSaved(thunder_model &m);
+void getBuffer(thunder_model &m, size_t i, DLManagedTensor **out);
+void setBuffer(thunder_model &m, size_t i, const DLTensor *value);
+void setDevice(thunder_model &m, int device);
+void copyToDevice(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
+void copyToHost(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
+void synchronize(thunder_model &m, void *stream);
+
+} // namespace thunder::rt

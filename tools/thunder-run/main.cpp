@@ -1,0 +1,370 @@
+//===- thunder-run - Run a compiled model on safetensors inputs ------------===//
+//
+//   thunder-run MODEL.so --inputs IN.safetensors [--backward]
+//               [--save OUT.safetensors] [--bench N] [--warmup W] [--device D]
+//
+// Loads MODEL.so with dlopen and drives its public C ABI (thunder.h): reads
+// input.<i> (and cotangent.<i>) from IN, runs forward (and backward) on the
+// model's device, and writes output.<i>, buffer.<fqn>, and with --backward
+// grad.input.<i> and grad.param.<fqn>: the keys of shared/fixtures' reference
+// files. Exit status: 0 ok, 1 error ("error: ..." on stderr), 2 bad usage.
+//
+//===----------------------------------------------------------------------===//
+
+#include "safetensors/Safetensors.h"
+#include "thunder/runtime/thunder.h"
+
+#include <CLI/CLI.hpp>
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Failure {
+  std::string message;
+};
+
+[[noreturn]] void die(const std::string &m) { throw Failure{m}; }
+
+/// The model's C ABI, looked up with dlsym.
+struct Abi {
+#define THUNDER_FN(name) decltype(&::name) name = nullptr;
+  THUNDER_FN(thunder_model_create)
+  THUNDER_FN(thunder_model_destroy)
+  THUNDER_FN(thunder_last_error)
+  THUNDER_FN(thunder_status_string)
+  THUNDER_FN(thunder_model_name)
+  THUNDER_FN(thunder_target)
+  THUNDER_FN(thunder_has_backward)
+  THUNDER_FN(thunder_num_inputs)
+  THUNDER_FN(thunder_num_outputs)
+  THUNDER_FN(thunder_num_params)
+  THUNDER_FN(thunder_num_buffers)
+  THUNDER_FN(thunder_input_info)
+  THUNDER_FN(thunder_output_info)
+  THUNDER_FN(thunder_param_info)
+  THUNDER_FN(thunder_buffer_info)
+  THUNDER_FN(thunder_forward)
+  THUNDER_FN(thunder_backward)
+  THUNDER_FN(thunder_get_buffer)
+  THUNDER_FN(thunder_model_set_device)
+  THUNDER_FN(thunder_copy_to_device)
+  THUNDER_FN(thunder_copy_to_host)
+  THUNDER_FN(thunder_synchronize)
+#undef THUNDER_FN
+
+  void load(void *lib, const std::string &path) {
+    std::string missing;
+#define THUNDER_FN(name)                                                                           \
+  name = reinterpret_cast<decltype(name)>(dlsym(lib, #name));                                      \
+  if (!name)                                                                                       \
+    missing += std::string(missing.empty() ? "" : ", ") + #name;
+    THUNDER_FN(thunder_model_create)
+    THUNDER_FN(thunder_model_destroy)
+    THUNDER_FN(thunder_last_error)
+    THUNDER_FN(thunder_status_string)
+    THUNDER_FN(thunder_model_name)
+    THUNDER_FN(thunder_target)
+    THUNDER_FN(thunder_has_backward)
+    THUNDER_FN(thunder_num_inputs)
+    THUNDER_FN(thunder_num_outputs)
+    THUNDER_FN(thunder_num_params)
+    THUNDER_FN(thunder_num_buffers)
+    THUNDER_FN(thunder_input_info)
+    THUNDER_FN(thunder_output_info)
+    THUNDER_FN(thunder_param_info)
+    THUNDER_FN(thunder_buffer_info)
+    THUNDER_FN(thunder_forward)
+    THUNDER_FN(thunder_backward)
+    THUNDER_FN(thunder_get_buffer)
+    THUNDER_FN(thunder_model_set_device)
+    THUNDER_FN(thunder_copy_to_device)
+    THUNDER_FN(thunder_copy_to_host)
+    THUNDER_FN(thunder_synchronize)
+#undef THUNDER_FN
+    if (!missing.empty())
+      die(path + " is not a thunderc model (missing " + missing + ")");
+  }
+};
+
+struct ManagedDeleter {
+  void operator()(DLManagedTensor *t) const {
+    if (t && t->deleter)
+      t->deleter(t);
+  }
+};
+using Managed = std::unique_ptr<DLManagedTensor, ManagedDeleter>;
+
+class Runner {
+public:
+  Runner(const Abi &abi, thunder_model *m) : abi(abi), m(m) {
+    cuda = std::string(abi.thunder_target(m)) == "cuda";
+  }
+
+  void check(thunder_status s, const char *what) {
+    if (s != THUNDER_OK)
+      die(std::string(what) + " failed (" + abi.thunder_status_string(s) +
+          "): " + abi.thunder_last_error(m));
+  }
+
+  /// A host safetensors tensor as a tensor the model can take.
+  const DLTensor *place(thunder::st::Tensor &t, std::vector<Managed> &keep) {
+    views.push_back(std::make_unique<DLTensor>(t.view()));
+    if (!cuda)
+      return views.back().get();
+    DLManagedTensor *d = nullptr;
+    check(abi.thunder_copy_to_device(m, views.back().get(), &d), "copying an input to the device");
+    keep.emplace_back(d);
+    return &d->dl_tensor;
+  }
+
+  /// A result as a safetensors tensor (copied to the host).
+  thunder::st::Tensor fetch(DLManagedTensor *t) {
+    if (!cuda)
+      return thunder::st::fromDLTensor(t->dl_tensor);
+    DLManagedTensor *h = nullptr;
+    check(abi.thunder_copy_to_host(m, &t->dl_tensor, &h), "copying a result to the host");
+    Managed hold(h);
+    return thunder::st::fromDLTensor(h->dl_tensor);
+  }
+
+  void sync() {
+    if (cuda)
+      check(abi.thunder_synchronize(m, nullptr), "synchronising");
+  }
+
+  const Abi &abi;
+  thunder_model *m;
+  bool cuda = false;
+  std::vector<std::unique_ptr<DLTensor>> views;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::string describe(const thunder_tensor_info &i) {
+  std::string s = std::string(i.name) + ": " + thunder::st::fromDL(i.dtype) + " [";
+  for (int d = 0; d < i.ndim; ++d) {
+    if (d)
+      s += ", ";
+    s += i.dim_names[d] ? std::string(i.dim_names[d]) : std::to_string(i.shape[d]);
+  }
+  return s + "]";
+}
+
+int run(const std::string &modelPath, const std::string &inputsPath, const std::string &savePath,
+        bool doBackward, int bench, int warmup, int device, bool verbose) {
+  void *lib = dlopen(modelPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    const char *e = dlerror();
+    die("cannot load " + modelPath + ": " + (e ? e : "unknown error"));
+  }
+  Abi abi;
+  abi.load(lib, modelPath);
+  thunder_model *raw = nullptr;
+  thunder_status st = abi.thunder_model_create(&raw);
+  if (st != THUNDER_OK)
+    die(modelPath + ": creating the model failed (" + abi.thunder_status_string(st) +
+        "): " + abi.thunder_last_error(nullptr));
+  std::unique_ptr<thunder_model, decltype(abi.thunder_model_destroy)> model(
+      raw, abi.thunder_model_destroy);
+  Runner r(abi, raw);
+  size_t nIn = abi.thunder_num_inputs(raw), nOut = abi.thunder_num_outputs(raw);
+  size_t nParams = abi.thunder_num_params(raw), nBuf = abi.thunder_num_buffers(raw);
+  if (verbose) {
+    std::fprintf(stderr,
+                 "model '%s', target %s, %zu inputs, %zu outputs, %zu params, %zu buffers%s\n",
+                 abi.thunder_model_name(raw), abi.thunder_target(raw), nIn, nOut, nParams, nBuf,
+                 abi.thunder_has_backward(raw) ? ", backward" : "");
+    thunder_tensor_info info;
+    for (size_t i = 0; i < nIn; ++i)
+      if (abi.thunder_input_info(raw, i, &info) == THUNDER_OK)
+        std::fprintf(stderr, "  input %zu  %s\n", i, describe(info).c_str());
+    for (size_t i = 0; i < nOut; ++i)
+      if (abi.thunder_output_info(raw, i, &info) == THUNDER_OK)
+        std::fprintf(stderr, "  output %zu %s\n", i, describe(info).c_str());
+  }
+  if (doBackward && !abi.thunder_has_backward(raw))
+    die(modelPath + " was compiled without --backward");
+  if (r.cuda && device >= 0)
+    r.check(abi.thunder_model_set_device(raw, device), "selecting the device");
+
+  thunder::st::File in = thunder::st::read(inputsPath);
+  std::vector<Managed> keep;
+  std::vector<const DLTensor *> inputs;
+  for (size_t i = 0; i < nIn; ++i) {
+    std::string key = "input." + std::to_string(i);
+    auto it = in.tensors.find(key);
+    if (it == in.tensors.end())
+      die(inputsPath + " has no tensor '" + key + "' (the model has " + std::to_string(nIn) +
+          " inputs)");
+    inputs.push_back(r.place(it->second, keep));
+  }
+
+  thunder::st::File out;
+  std::vector<DLManagedTensor *> outs(nOut, nullptr);
+  r.check(abi.thunder_forward(raw, inputs.data(), nIn, outs.data(), nOut, nullptr), "forward");
+  std::vector<Managed> outHold;
+  for (DLManagedTensor *t : outs)
+    outHold.emplace_back(t);
+  r.sync();
+  for (size_t i = 0; i < nOut; ++i)
+    out.tensors["output." + std::to_string(i)] = r.fetch(outs[i]);
+  for (size_t b = 0; b < nBuf; ++b) {
+    thunder_tensor_info info;
+    r.check(abi.thunder_buffer_info(raw, b, &info), "buffer info");
+    DLManagedTensor *t = nullptr;
+    r.check(abi.thunder_get_buffer(raw, b, &t), "reading a buffer");
+    Managed hold(t);
+    out.tensors["buffer." + std::string(info.name)] = r.fetch(t);
+  }
+
+  std::vector<const DLTensor *> cots(nOut, nullptr);
+  if (doBackward) {
+    for (size_t k = 0; k < nOut; ++k) {
+      auto it = in.tensors.find("cotangent." + std::to_string(k));
+      if (it != in.tensors.end())
+        cots[k] = r.place(it->second, keep);
+    }
+    std::vector<DLManagedTensor *> gp(nParams, nullptr), gi(nIn, nullptr);
+    r.check(
+        abi.thunder_backward(raw, cots.data(), nOut, gp.data(), nParams, gi.data(), nIn, nullptr),
+        "backward");
+    std::vector<Managed> gradHold;
+    for (DLManagedTensor *t : gp)
+      gradHold.emplace_back(t);
+    for (DLManagedTensor *t : gi)
+      gradHold.emplace_back(t);
+    r.sync();
+    for (size_t p = 0; p < nParams; ++p) {
+      if (!gp[p])
+        continue;
+      thunder_tensor_info info;
+      r.check(abi.thunder_param_info(raw, p, &info), "param info");
+      out.tensors["grad.param." + std::string(info.name)] = r.fetch(gp[p]);
+    }
+    for (size_t i = 0; i < nIn; ++i)
+      if (gi[i])
+        out.tensors["grad.input." + std::to_string(i)] = r.fetch(gi[i]);
+  }
+  if (!savePath.empty())
+    thunder::st::write(savePath, out);
+
+  if (bench > 0) {
+    using clock = std::chrono::steady_clock;
+    // Outputs are released after the timed calls (up to a bound), so that
+    // their deallocation is not timed.
+    std::vector<Managed> pending;
+    size_t pendingBytes = 0;
+    auto oneForward = [&]() -> double {
+      auto t0 = clock::now();
+      r.check(abi.thunder_forward(raw, inputs.data(), nIn, outs.data(), nOut, nullptr), "forward");
+      r.sync();
+      double ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+      for (DLManagedTensor *t : outs) {
+        size_t bytes = (t->dl_tensor.dtype.bits / 8u);
+        for (int d = 0; d < t->dl_tensor.ndim; ++d)
+          bytes *= static_cast<size_t>(t->dl_tensor.shape[d]);
+        pendingBytes += bytes;
+        pending.emplace_back(t);
+      }
+      if (pendingBytes > (512u << 20)) {
+        pending.clear();
+        pendingBytes = 0;
+      }
+      return ms;
+    };
+    for (int i = 0; i < warmup; ++i)
+      oneForward();
+    std::vector<double> times;
+    for (int i = 0; i < bench; ++i)
+      times.push_back(oneForward());
+    pending.clear();
+    std::printf("median_ms: %.4f\n", median(times));
+    std::printf("min_ms: %.4f\n", *std::min_element(times.begin(), times.end()));
+    if (doBackward) {
+      std::vector<DLManagedTensor *> gp(nParams, nullptr), gi(nIn, nullptr);
+      std::vector<double> btimes;
+      for (int i = 0; i < warmup + bench; ++i) {
+        auto t0 = clock::now();
+        r.check(abi.thunder_backward(raw, cots.data(), nOut, gp.data(), nParams, gi.data(), nIn,
+                                     nullptr),
+                "backward");
+        r.sync();
+        double ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+        for (auto *v : {&gp, &gi})
+          for (DLManagedTensor *&t : *v)
+            if (t) {
+              t->deleter(t);
+              t = nullptr;
+            }
+        if (i >= warmup)
+          btimes.push_back(ms);
+      }
+      std::printf("backward_median_ms: %.4f\n", median(btimes));
+      std::printf("backward_min_ms: %.4f\n", *std::min_element(btimes.begin(), btimes.end()));
+    }
+    std::fflush(stdout);
+  }
+  outHold.clear();
+  keep.clear();
+  model.reset();
+  // The library stays loaded: deleters of anything still alive live in it.
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  CLI::App app{"thunder-run: run a model compiled by thunderc on safetensors inputs"};
+  std::string modelPath, inputsPath, savePath;
+  bool doBackward = false, verbose = false;
+  int bench = 0, warmup = -1, device = -1;
+  app.add_option("model", modelPath, "the compiled MODEL.so")->required();
+  app.add_option("--inputs", inputsPath, "safetensors with input.<i> (and cotangent.<i>)")
+      ->required();
+  app.add_option("--save", savePath, "where to write output.<i>, buffer.<fqn>, grad.*");
+  app.add_flag("--backward", doBackward, "also run backward (cotangent.<i> from --inputs)");
+  app.add_option("--bench", bench, "time N forward calls after warm-up and print the median")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--warmup", warmup, "warm-up calls before timing (default: min(N, 5))")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--device", device, "CUDA device ordinal (default: 0)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("-v,--verbose", verbose, "describe the model on stderr");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp &e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError &e) {
+    app.exit(e);
+    return 2;
+  }
+  if (savePath.empty() && bench == 0) {
+    std::fprintf(stderr, "error: give --save OUT.safetensors and/or --bench N\n");
+    return 2;
+  }
+  if (warmup < 0)
+    warmup = std::min(bench, 5);
+  try {
+    return run(modelPath, inputsPath, savePath, doBackward, bench, warmup, device, verbose);
+  } catch (const Failure &f) {
+    std::fprintf(stderr, "error: %s\n", f.message.c_str());
+  } catch (const thunder::st::Error &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+  }
+  return 1;
+}

@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Sets up (Debian packages), builds, and runs every test: unit tests (GoogleTest), lit/FileCheck tests
-# (dialect, passes, importer, codegen, end-to-end fixtures on the CPU target). ctest's summary is the last line.
+# Sets up (Debian packages), builds, and runs every test:
+#  1. the sanitizer slice: the .pt2 reader, the runtime and their tests built with ASan+UBSan (no MLIR needed);
+#  2. the full build: unit tests (GoogleTest), lit/FileCheck tests (dialect, passes, importer, codegen, CUDA
+#     codegen without a GPU) and the end-to-end fixtures on the CPU target (compile, run, compare with PyTorch).
+# ctest's summary of the full build is the last line. THUNDER_SKIP_SANITIZE=1 skips step 1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache} CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
+if [ "${THUNDER_SKIP_SANITIZE:-0}" != 1 ]; then
+  echo "== sanitizer build (ASan + UBSan): reader, runtime, their tests"
+  BUILD_DIR=build-san scripts/build.sh -DTHUNDER_BUILD_COMPILER=OFF -DTHUNDER_SANITIZE=ON
+  (cd build-san && ASAN_OPTIONS=detect_odr_violation=0 UBSAN_OPTIONS=print_stacktrace=1 \
+     ctest --output-on-failure -j"$(nproc)")
+fi
+echo "== full build and tests"
 scripts/build.sh
 cd "${BUILD_DIR:-build}"
 ctest --output-on-failure -j"$(nproc)" "$@"

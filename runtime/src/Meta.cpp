@@ -619,7 +619,8 @@ std::unique_ptr<ModelMeta> parseMeta(const char *text, uint64_t weightsSize) {
              {ArgRef::Param, ArgRef::Buffer, ArgRef::Constant, ArgRef::Input},
              {ArgRef::Output, ArgRef::MutatedBuffer, ArgRef::Saved});
   if (m->backward.present)
-    checkEntry(*m, m->backward, "backward", {ArgRef::Saved, ArgRef::Cotangent},
+    checkEntry(*m, m->backward, "backward",
+               {ArgRef::Saved, ArgRef::Cotangent, ArgRef::Param, ArgRef::Buffer, ArgRef::Constant},
                {ArgRef::GradParam, ArgRef::GradInput});
   for (const TensorMeta &t : m->inputs)
     if (t.rank() > 64)

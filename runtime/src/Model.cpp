@@ -963,6 +963,18 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
         }
         f.addArg(b->ptr, shape.data(), t.rank(), itemSize(t.dtype), false);
       }
+    } else if (a.kind == ArgRef::Param) {
+      // Backward reads parameters, constants and unmutated buffers from the instance
+      // instead of saving copies of them (docs/model-abi.md).
+      const TensorMeta &t = meta.params[a.index];
+      std::vector<int64_t> s = t.staticShape();
+      f.addArg(m.paramPtrs[a.index], s.data(), t.rank(), itemSize(t.dtype), true);
+    } else if (a.kind == ArgRef::Constant) {
+      const TensorMeta &t = meta.constants[a.index];
+      std::vector<int64_t> s = t.staticShape();
+      f.addArg(m.constantPtrs[a.index], s.data(), t.rank(), itemSize(t.dtype), true);
+    } else if (a.kind == ArgRef::Buffer) {
+      f.addHeld(m.buffers[a.index], itemSize(meta.buffers[a.index].dtype), false);
     } else {
       fail(THUNDER_ERR_INTERNAL, "bad backward argument kind");
     }

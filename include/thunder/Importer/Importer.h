@@ -44,6 +44,10 @@ mlir::FailureOr<ImportResult> importPT2(mlir::MLIRContext &context,
                                         llvm::StringRef path,
                                         const ImportOptions &options = {});
 
+/// The node targets the importer converts ("aten.add.Tensor", "_operator.mul",
+/// ...), sorted; for coverage reports (docs/status.md).
+std::vector<std::string> supportedOperators();
+
 /// Registers the dialects the importer produces.
 void registerImporterDialects(mlir::DialectRegistry &registry);
 

@@ -14,24 +14,15 @@
 // A new op gets its check by adding one line to kCases.
 //
 //===----------------------------------------------------------------------===//
+#include "Jit.h"
+
 #include "thunder/Autodiff/Autodiff.h"
-#include "thunder/Autodiff/VJPInterfaces.h"
-#include "thunder/Conversion/Passes.h"
-#include "thunder/Dialect/Thunder/ThunderDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
@@ -55,6 +46,7 @@ struct Input {
   std::vector<int64_t> shape;
   double lo = -1, hi = 1;
   bool awayFromZero = false;
+  const char *type = nullptr; // the argument type, where not static f64
 };
 Input U(std::vector<int64_t> shape) { return {std::move(shape)}; }
 Input Pos(std::vector<int64_t> shape) { return {std::move(shape), 0.5, 2.0}; }
@@ -64,6 +56,11 @@ Input R(double lo, double hi, std::vector<int64_t> shape) {
 Input NZ(std::vector<int64_t> shape) {
   return {std::move(shape), 0.2, 1.0, true};
 }
+/// `in` passed as an argument of type `type` (dynamic extents).
+Input Dyn(Input in, const char *type) {
+  in.type = type;
+  return in;
+}
 
 struct Case {
   const char *name;
@@ -71,6 +68,7 @@ struct Case {
   const char *result;        // shape of %r, e.g. "2x3" (f64)
   const char *body;          // defines %r
   double eps = 1e-6, tol = 1e-6;
+  const char *resultType = nullptr; // the type of %r, where not static
 };
 
 void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
@@ -78,6 +76,8 @@ void PrintTo(const Case &c, std::ostream *os) { *os << c.name; }
 // Shorthands for the bodies: the element type is always f64.
 #define T23 "tensor<2x3xf64>"
 
+// One line (or a few) per case; kept as written.
+// clang-format off
 const Case kCases[] = {
     // Elementwise, unary.
     {"exp", {U({2, 3})}, "2x3", "%r = thunder.exp %a : " T23},
@@ -208,7 +208,7 @@ const Case kCases[] = {
      "%r = thunder.mul %r0, %r0 : tensor<2x2x2xf64>"},
     {"index_put", {U({4, 3}), U({2, 3})}, "4x3",
      "%i = thunder.constant dense<[2, 0]> : tensor<2xi64>\n"
-     // Generic form: the custom form of index_put does not parse back.
+     // Generic form (independent of index_put's custom syntax).
      "%r = \"thunder.index_put\"(%a, %i, %b) <{start_dim = 0 : i64}> : "
      "(tensor<4x3xf64>, tensor<2xi64>, tensor<2x3xf64>) -> tensor<4x3xf64>"},
     {"index_put_accumulate", {U({4, 3}), U({3, 3})}, "4x3",
@@ -307,6 +307,43 @@ const Case kCases[] = {
      "1.0 : f64} : tensor<1x3x2xf64>, tensor<1x4x2xf64>, tensor<1x4x2xf64> -> "
      "tensor<1x3x2xf64>"},
 
+    // Dynamic extents (the sizes come from tensor.dim of the inputs, as the
+    // importer makes them).
+    {"dyn_reshape", {Dyn(U({2, 3}), "tensor<?x3xf64>")}, "6",
+     "%c0 = arith.constant 0 : index\n"
+     "%c3 = arith.constant 3 : index\n"
+     "%n = tensor.dim %a, %c0 : tensor<?x3xf64>\n"
+     "%m = arith.muli %n, %c3 : index\n"
+     "%0 = thunder.reshape %a, %m : tensor<?x3xf64> -> tensor<?xf64>\n"
+     "%r = thunder.mul %0, %0 : tensor<?xf64>",
+     1e-6, 1e-6, "tensor<?xf64>"},
+    {"dyn_broadcast_reduce", {U({3}), Dyn(U({4, 3}), "tensor<?x3xf64>")}, "3",
+     "%c0 = arith.constant 0 : index\n"
+     "%n = tensor.dim %b, %c0 : tensor<?x3xf64>\n"
+     "%0 = thunder.broadcast_in_dim %a, %n {dims = array<i64: 1>} : "
+     "tensor<3xf64> -> tensor<?x3xf64>\n"
+     "%1 = thunder.mul %0, %b : tensor<?x3xf64>\n"
+     "%2 = thunder.tanh %1 : tensor<?x3xf64>\n"
+     "%r = thunder.reduce_sum %2 {dims = array<i64: 0>} : tensor<?x3xf64> -> "
+     "tensor<3xf64>"},
+    {"dyn_matmul", {U({3, 2}), Dyn(U({4, 3}), "tensor<?x3xf64>")}, "4x2",
+     "%r = thunder.matmul %b, %a : tensor<?x3xf64>, tensor<3x2xf64> -> "
+     "tensor<?x2xf64>",
+     1e-6, 1e-6, "tensor<?x2xf64>"},
+    {"dyn_slice", {Dyn(U({4, 3}), "tensor<?x3xf64>")}, "3x2",
+     "%0 = thunder.slice %a {start = array<i64: 1, 1>, limit = array<i64: "
+     "9223372036854775807, 3>, step = array<i64: 1, 1>} : tensor<?x3xf64> -> "
+     "tensor<?x2xf64>\n"
+     "%r = thunder.mul %0, %0 : tensor<?x2xf64>",
+     1e-6, 1e-6, "tensor<?x2xf64>"},
+    {"dyn_concat", {Dyn(U({2, 3}), "tensor<?x3xf64>"),
+                    Dyn(U({3, 3}), "tensor<?x3xf64>")},
+     "5x3",
+     "%0 = thunder.concat %a, %b {dim = 0 : i64} : (tensor<?x3xf64>, "
+     "tensor<?x3xf64>) -> tensor<?x3xf64>\n"
+     "%r = thunder.mul %0, %0 : tensor<?x3xf64>",
+     1e-6, 1e-6, "tensor<?x3xf64>"},
+
     // Compositions: a value read twice, a recomputed chain, softmax.
     {"chain_recompute", {U({2, 3}), U({2, 3})}, "2x3",
      "%0 = thunder.mul %a, %b : " T23 "\n"
@@ -326,6 +363,7 @@ const Case kCases[] = {
      "tensor<2x1xf64> -> tensor<2x4xf64>\n"
      "%r = thunder.div %e, %zb : tensor<2x4xf64>"},
 };
+// clang-format on
 
 //===----------------------------------------------------------------------===//
 // Building, compiling and calling
@@ -344,37 +382,21 @@ std::string forwardText(const Case &c) {
     std::string name(1, static_cast<char>('a' + i));
     if (i)
       text += ", ";
-    text += "%" + name + ": " + tensorType(c.inputs[i].shape) +
+    text += "%" + name + ": " +
+            (c.inputs[i].type ? std::string(c.inputs[i].type)
+                              : tensorType(c.inputs[i].shape)) +
             " {thunder.kind = \"" + (i == 0 ? "param" : "input") +
             "\", thunder.name = \"" + name + "\"}";
   }
-  std::string result = std::string("tensor<") + c.result + "xf64>";
+  std::string result = c.resultType
+                           ? std::string(c.resultType)
+                           : std::string("tensor<") + c.result + "xf64>";
   text += ") -> (" + result +
           " {thunder.kind = \"output\", thunder.name = \"r\"}) {\n";
   text += c.body;
   text += "\nreturn %r : " + result + "\n}\n";
   return text;
 }
-
-/// A memref descriptor of MLIR's standard layout, as 8-byte words.
-struct Descriptor {
-  std::vector<int64_t> words;
-  static Descriptor of(double *data, const std::vector<int64_t> &shape) {
-    Descriptor d;
-    int64_t ptr = reinterpret_cast<int64_t>(data);
-    d.words = {ptr, ptr, 0};
-    for (int64_t e : shape)
-      d.words.push_back(e);
-    int64_t stride = 1;
-    std::vector<int64_t> strides(shape.size());
-    for (int64_t i = static_cast<int64_t>(shape.size()) - 1; i >= 0; --i) {
-      strides[i] = stride;
-      stride *= shape[i];
-    }
-    d.words.insert(d.words.end(), strides.begin(), strides.end());
-    return d;
-  }
-};
 
 int64_t numElements(const std::vector<int64_t> &shape) {
   int64_t n = 1;
@@ -383,30 +405,11 @@ int64_t numElements(const std::vector<int64_t> &shape) {
   return n;
 }
 
-/// Reads an f64 tensor from a result descriptor (any strides).
-std::vector<double> readF64(const int64_t *words, int64_t rank) {
-  auto *aligned = reinterpret_cast<const double *>(words[1]);
-  int64_t offset = words[2];
-  const int64_t *sizes = words + 3, *strides = words + 3 + rank;
-  std::vector<int64_t> shape(sizes, sizes + rank);
-  std::vector<double> out(numElements(shape));
-  for (int64_t flat = 0; flat < static_cast<int64_t>(out.size()); ++flat) {
-    int64_t rem = flat, at = offset;
-    for (int64_t i = rank - 1; i >= 0; --i) {
-      at += (rem % sizes[i]) * strides[i];
-      rem /= sizes[i];
-    }
-    out[flat] = aligned[at];
-  }
-  return out;
-}
-
 int64_t rankOf(Type t) { return cast<RankedTensorType>(t).getRank(); }
 
-class Compiled {
-public:
-  /// Builds, differentiates, lowers and JIT-compiles `c`; on failure `error`
-  /// says why.
+/// The case's module after thunder-autodiff, what its functions take and
+/// give, and its JIT-compiled code.
+struct Compiled {
   bool build(MLIRContext &ctx, const Case &c, std::string &error) {
     OwningOpRef<ModuleOp> module =
         parseSourceString<ModuleOp>(forwardText(c), &ctx);
@@ -434,88 +437,38 @@ public:
       gradOfArg.push_back(kind.getValue() == "grad_param" ? 0
                                                           : index.getInt() + 1);
     }
-    fwd->setAttr("llvm.emit_c_interface", UnitAttr::get(&ctx));
-    bwd->setAttr("llvm.emit_c_interface", UnitAttr::get(&ctx));
-
-    PassManager pm(&ctx);
-    std::string pipeline =
-        "thunder-lower-to-linalg,canonicalize,cse,"
-        "eliminate-empty-tensors,empty-tensor-to-alloc-tensor,"
-        "one-shot-bufferize{bufferize-function-boundaries "
-        "function-boundary-type-conversion=identity-layout-map "
-        "unknown-type-conversion=identity-layout-map},"
-        "canonicalize,convert-bufferization-to-memref,"
-        "func.func(convert-linalg-to-loops),lower-affine,convert-scf-to-cf,"
-        "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
-        "convert-math-to-llvm,convert-math-to-libm,convert-math-to-funcs,"
-        "convert-arith-to-llvm,convert-index-to-llvm,convert-func-to-llvm,"
-        "convert-cf-to-llvm,reconcile-unrealized-casts";
-    std::string parseError;
-    llvm::raw_string_ostream es(parseError);
-    if (failed(parsePassPipeline(pipeline, pm, es)))
-      return error = "bad pipeline: " + parseError, false;
-    if (failed(pm.run(*module)))
-      return error = "lowering failed", false;
-    if (getenv("THUNDER_VJP_DUMP"))
-      module->print(llvm::errs());
-    ExecutionEngineOptions options;
-    SmallVector<StringRef> libs = {THUNDER_C_RUNNER_UTILS};
-    options.sharedLibPaths = libs;
-    auto engine = ExecutionEngine::create(*module, options);
-    if (!engine) {
-      error = "JIT: " + llvm::toString(engine.takeError());
-      return false;
-    }
-    jit = std::move(*engine);
-    return true;
-  }
-
-  /// Calls `name` (its C interface) with the descriptors `args`; returns the
-  /// result block.
-  std::vector<int64_t> call(const char *name, std::vector<int64_t *> args,
-                            const std::vector<int64_t> &resultRanks) {
-    size_t words = 0;
-    for (int64_t r : resultRanks)
-      words += 3 + 2 * r;
-    std::vector<int64_t> results(words);
-    void *resultPtr = results.data();
-    SmallVector<void *> packed = {&resultPtr};
-    for (int64_t *&a : args)
-      packed.push_back(&a);
-    llvm::Error err =
-        jit->invokePacked(std::string("_mlir_ciface_") + name, packed);
-    if (err) {
-      ADD_FAILURE() << llvm::toString(std::move(err));
-      return {};
-    }
-    return results;
+    return jit.build(*module, error);
   }
 
   std::string afterAutodiff;
   std::vector<int64_t> forwardResultRanks, backwardResultRanks;
   std::vector<std::pair<std::string, int64_t>> backwardArgs; // kind, index
   std::vector<int64_t> gradOfArg; // backward result -> forward argument
-  std::unique_ptr<ExecutionEngine> jit;
+  thunder::testing::JitModule jit;
 };
 
-/// Offset (in words) of result `k` of a result block.
-size_t resultOffset(const std::vector<int64_t> &ranks, size_t k) {
-  size_t off = 0;
-  for (size_t i = 0; i < k; ++i)
-    off += 3 + 2 * ranks[i];
-  return off;
+std::vector<int64_t> parseShape(const std::string &s) {
+  std::vector<int64_t> shape;
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t next = s.find('x', pos);
+    shape.push_back(std::stoll(s.substr(pos, next - pos)));
+    if (next == std::string::npos)
+      break;
+    pos = next + 1;
+  }
+  return shape;
 }
 
 class VJPTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(VJPTest, MatchesCentralDifferences) {
+  using thunder::testing::descriptor;
+  using thunder::testing::readFloats;
+  using thunder::testing::resultOffset;
   const Case &c = GetParam();
   DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  registerAllToLLVMIRTranslations(registry);
-  registry.insert<thunder::ThunderDialect>();
-  thunder::autodiff::registerVJPExternalModels(registry);
+  thunder::testing::registerEverything(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
 
@@ -537,35 +490,22 @@ TEST_P(VJPTest, MatchesCentralDifferences) {
   std::vector<std::vector<double>> x;
   for (const Input &in : c.inputs)
     x.push_back(draw(in));
-  std::vector<int64_t> outShape;
-  {
-    std::string s = c.result;
-    size_t pos = 0;
-    while (pos < s.size()) {
-      size_t next = s.find('x', pos);
-      outShape.push_back(std::stoll(s.substr(pos, next - pos)));
-      if (next == std::string::npos)
-        break;
-      pos = next + 1;
-    }
-    if (s.empty())
-      outShape.clear();
-  }
+  std::vector<int64_t> outShape = parseShape(c.result);
   std::vector<double> v = draw(Input{outShape});
 
   auto runForward = [&](std::vector<std::vector<double>> &inputs) {
-    std::vector<Descriptor> descs;
+    std::vector<std::vector<int64_t>> descs;
     for (size_t i = 0; i < inputs.size(); ++i)
-      descs.push_back(Descriptor::of(inputs[i].data(), c.inputs[i].shape));
+      descs.push_back(descriptor(inputs[i].data(), c.inputs[i].shape));
     std::vector<int64_t *> args;
-    for (Descriptor &d : descs)
-      args.push_back(d.words.data());
-    return compiled.call("forward", args, compiled.forwardResultRanks);
+    for (auto &d : descs)
+      args.push_back(d.data());
+    return compiled.jit.call("forward", args, compiled.forwardResultRanks);
   };
   auto objective = [&](std::vector<std::vector<double>> &inputs) {
     std::vector<int64_t> block = runForward(inputs);
     std::vector<double> y =
-        readF64(block.data(), compiled.forwardResultRanks[0]);
+        readFloats(block.data(), compiled.forwardResultRanks[0], 8);
     double f = 0;
     for (size_t i = 0; i < y.size(); ++i)
       f += y[i] * v[i];
@@ -575,35 +515,30 @@ TEST_P(VJPTest, MatchesCentralDifferences) {
   // forward, then backward on its saved values.
   std::vector<int64_t> block = runForward(x);
   ASSERT_FALSE(block.empty());
-  size_t numOutputs = 1;
-  Descriptor cot = Descriptor::of(v.data(), outShape);
-  std::vector<Descriptor> refs;
-  for (auto &[kind, index] : compiled.backwardArgs)
-    if (kind == "param")
-      refs.push_back(Descriptor::of(x[0].data(), c.inputs[0].shape));
+  const size_t numOutputs = 1;
+  std::vector<int64_t> cot = descriptor(v.data(), outShape);
+  std::vector<int64_t> ref = descriptor(x[0].data(), c.inputs[0].shape);
   std::vector<int64_t *> bargs;
-  size_t refIndex = 0;
   for (auto &[kind, index] : compiled.backwardArgs) {
     if (kind == "saved")
-      bargs.push_back(block.data() +
-                      resultOffset(compiled.forwardResultRanks,
-                                   numOutputs + index));
+      bargs.push_back(block.data() + resultOffset(compiled.forwardResultRanks,
+                                                  numOutputs + index));
     else if (kind == "cotangent")
-      bargs.push_back(cot.words.data());
+      bargs.push_back(cot.data());
     else if (kind == "param")
-      bargs.push_back(refs[refIndex++].words.data());
+      bargs.push_back(ref.data());
     else
       FAIL() << "unexpected backward argument kind " << kind;
   }
   std::vector<int64_t> grads =
-      compiled.call("backward", bargs, compiled.backwardResultRanks);
+      compiled.jit.call("backward", bargs, compiled.backwardResultRanks);
   ASSERT_FALSE(grads.empty());
 
   for (size_t g = 0; g < compiled.gradOfArg.size(); ++g) {
     size_t arg = compiled.gradOfArg[g];
     std::vector<double> analytic =
-        readF64(grads.data() + resultOffset(compiled.backwardResultRanks, g),
-                compiled.backwardResultRanks[g]);
+        readFloats(grads.data() + resultOffset(compiled.backwardResultRanks, g),
+                   compiled.backwardResultRanks[g], 8);
     ASSERT_EQ(analytic.size(), x[arg].size());
     for (size_t i = 0; i < x[arg].size(); ++i) {
       double saved = x[arg][i];
@@ -623,19 +558,9 @@ TEST_P(VJPTest, MatchesCentralDifferences) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Ops, VJPTest, ::testing::ValuesIn(kCases),
-    [](const ::testing::TestParamInfo<Case> &info) {
-      return std::string(info.param.name);
-    });
+INSTANTIATE_TEST_SUITE_P(Ops, VJPTest, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<Case> &info) {
+                           return std::string(info.param.name);
+                         });
 
 } // namespace
-
-int main(int argc, char **argv) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  mlir::registerAllPasses();
-  thunder::registerThunderPasses();
-  ::testing::InitGoogleTest(&argc, argv);
-  return RUN_ALL_TESTS();
-}

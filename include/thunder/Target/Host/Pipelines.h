@@ -1,0 +1,28 @@
+//===- Pipelines.h - tensors to caller-owned buffers, for every target -*- C++ -*-===//
+#ifndef THUNDER_TARGET_HOST_PIPELINES_H
+#define THUNDER_TARGET_HOST_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace thunder::target {
+
+struct BufferizationPipelineOptions {
+  /// Place static temporaries in one arena per call (thunder-plan-memory).
+  bool planMemory = true;
+};
+
+/// linalg/tensor/arith/math on tensors -> the same on memrefs, with the buffer
+/// ABI of docs/model-abi.md: read-only arguments, identity layouts at function
+/// boundaries, every result a distinct buffer allocated with memref.alloc and
+/// owned by the caller, every temporary freed (or in the arena).
+/// `bufferization.*` ops are gone at the end (clones are alloc + memref.copy).
+void buildBufferizationPipeline(mlir::OpPassManager &pm,
+                                const BufferizationPipelineOptions &options = {});
+
+/// Registers the passes of Passes.td and the pipeline above as
+/// `thunder-bufferize` (for thunder-opt).
+void registerTargetPassesAndPipelines();
+
+} // namespace thunder::target
+
+#endif

@@ -1,0 +1,377 @@
+//===- Compile.cpp - from an imported module to MODEL.so ------------------===//
+//
+// thunder::driver::compile: autodiff (--backward), the thunder -> linalg
+// lowering, the target's code generation, and the output of the requested
+// stage, written atomically. docs/codegen.md describes the pipeline.
+//
+//===----------------------------------------------------------------------===//
+#include "thunder/Driver/Compile.h"
+#include "thunder/Driver/MLIRInput.h"
+#include "thunder/Target/CPU/Pipeline.h"
+#include "thunder/Target/Host/HostCode.h"
+#include "thunder/Target/Host/ModelDescription.h"
+#include "thunder/Dialect/Thunder/ThunderDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassInstrumentation.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+// The other halves of the compiler, when this build has them (CMake defines
+// these from the targets it knows).
+#if THUNDER_HAVE_LOWERING
+#include "thunder/Conversion/Passes.h"
+#endif
+#if THUNDER_HAVE_AUTODIFF
+#include "thunder/Autodiff/Autodiff.h"
+#endif
+#if THUNDER_HAVE_CUDA_TARGET
+#include "thunder/Target/CUDA.h"
+#endif
+
+using namespace mlir;
+
+namespace thunder::driver {
+namespace {
+
+/// `-v`: one line per pass on stderr.
+struct VerboseInstrumentation : PassInstrumentation {
+  void runBeforePass(Pass *pass, Operation *op) override {
+    if (pass->getArgument().empty()) // pass adaptors
+      return;
+    if (isa<ModuleOp>(op))
+      llvm::errs() << "thunderc:   " << pass->getArgument() << "\n";
+    else if (auto f = dyn_cast<func::FuncOp>(op))
+      llvm::errs() << "thunderc:   " << pass->getArgument() << " (@" << f.getSymName() << ")\n";
+    else
+      llvm::errs() << "thunderc:   " << pass->getArgument() << " (" << op->getName() << ")\n";
+  }
+};
+
+const char *targetName(Target t) { return t == Target::CUDA ? "cuda" : "cpu"; }
+
+class Compiler {
+public:
+  Compiler(ModuleOp module, const WeightStore &weights, const CompileOptions &options,
+           llvm::StringRef outputPath)
+      : module(module), weights(weights), options(options), outputPath(outputPath.str()),
+        ctx(module.getContext()),
+        loc(options.inputPath.empty()
+                ? module.getLoc()
+                : Location(FileLineColLoc::get(ctx, options.inputPath, 0, 0))) {
+    timing.setEnabled(options.timePasses);
+  }
+
+  LogicalResult run();
+
+private:
+  ModuleOp module;
+  const WeightStore &weights;
+  const CompileOptions &options;
+  std::string outputPath;
+  MLIRContext *ctx;
+  Location loc;
+  DefaultTimingManager timing;
+
+  void progress(llvm::StringRef what) {
+    if (options.verbose)
+      llvm::errs() << "thunderc: " << what << "\n";
+  }
+
+  LogicalResult error(llvm::Error err) {
+    emitError(loc) << llvm::toString(std::move(err));
+    return failure();
+  }
+
+  LogicalResult addBackward();
+  LogicalResult addLowering(OpPassManager &pm);
+  void configure(PassManager &pm, TimingScope &scope);
+  LogicalResult emitHost(const target::ModelDesc &model, llvm::ArrayRef<uint8_t> blob,
+                         TimingScope &root);
+  void reportMemoryPlan();
+  LogicalResult checkLoweredToLLVM();
+  LogicalResult writeObjectOrLink(llvm::SmallVectorImpl<char> &object);
+};
+
+LogicalResult Compiler::addBackward() {
+  if (module.lookupSymbol<func::FuncOp>("backward")) {
+    progress("autodiff: @backward is already there");
+    return success();
+  }
+#if THUNDER_HAVE_AUTODIFF
+  progress("autodiff");
+  auto stats = thunder::autodiff::addBackward(module, thunder::autodiff::AutodiffOptions());
+  if (failed(stats))
+    return failure();
+  if (options.verbose)
+    llvm::errs() << "thunderc: autodiff: " << stats->numSaved << " saved values ("
+                 << stats->savedBytes << (stats->savedBytesDynamic ? "+ bytes" : " bytes") << "), "
+                 << stats->numRecomputed << " ops recomputed, " << stats->numReferences
+                 << " reference arguments\n";
+  return success();
+#else
+  return emitError(loc) << "--backward: this thunderc was built without the autodiff transform",
+         failure();
+#endif
+}
+
+LogicalResult Compiler::addLowering(OpPassManager &pm) {
+#if THUNDER_HAVE_LOWERING
+  thunder::ThunderToLinalgOptions lowering;
+  thunder::buildThunderToLinalgPipeline(pm, lowering);
+  return success();
+#else
+  // Without the lowering, only modules already in linalg on tensors compile.
+  Operation *thunderOp = nullptr;
+  module.walk([&](Operation *op) {
+    if (isa<thunder::ThunderDialect>(op->getDialect())) {
+      thunderOp = op;
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (thunderOp)
+    return thunderOp->emitOpError()
+               << "cannot be compiled: this thunderc was built without the thunder -> linalg lowering",
+           failure();
+  return success();
+#endif
+}
+
+void Compiler::configure(PassManager &pm, TimingScope &scope) {
+  pm.enableVerifier(true);
+  if (options.printIrAfterAll || !options.printIrAfter.empty()) {
+    ctx->disableMultithreading();
+    std::string only = options.printIrAfter;
+    bool all = options.printIrAfterAll;
+    pm.enableIRPrinting(
+        [](Pass *, Operation *) { return false; },
+        [all, only](Pass *pass, Operation *) { return all || pass->getArgument() == only; },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+  }
+  if (options.verbose)
+    pm.addInstrumentation(std::make_unique<VerboseInstrumentation>());
+  if (options.timePasses)
+    pm.enableTiming(scope);
+}
+
+LogicalResult Compiler::writeObjectOrLink(llvm::SmallVectorImpl<char> &object) {
+  llvm::StringRef bytes(object.data(), object.size());
+  if (options.emit == EmitKind::Object) {
+    if (outputPath == "-")
+      return emitError(loc) << "--emit=obj cannot write to standard output", failure();
+    if (llvm::Error e = target::writeFileAtomically(outputPath, bytes))
+      return error(std::move(e));
+    return success();
+  }
+  if (outputPath == "-")
+    return emitError(loc) << "--emit=so cannot write to standard output", failure();
+  auto runtime = target::findRuntimeLibrary();
+  if (!runtime)
+    return error(runtime.takeError());
+  auto obj = target::TempOutput::create(outputPath, ".o");
+  if (!obj)
+    return error(obj.takeError());
+  if (llvm::Error e = obj->write(bytes))
+    return error(std::move(e));
+  auto so = target::TempOutput::create(outputPath, ".so");
+  if (!so)
+    return error(so.takeError());
+  target::LinkOptions link;
+  link.verbose = options.verbose;
+  if (llvm::Error e = target::linkSharedObject({obj->path()}, *runtime, so->path(), link))
+    return error(std::move(e));
+  if (llvm::Error e = so->commit())
+    return error(std::move(e));
+  return success();
+}
+
+LogicalResult Compiler::emitHost(const target::ModelDesc &model, llvm::ArrayRef<uint8_t> blob,
+                                TimingScope &root) {
+  llvm::LLVMContext llvmContext;
+  TimingScope translateTimer = root.nest("LLVM IR translation");
+  progress("translate to LLVM IR");
+  auto llvmModule = target::translateHostModule(module, llvmContext, model, blob);
+  if (!llvmModule)
+    return error(llvmModule.takeError());
+  translateTimer.stop();
+
+  auto tm = target::createHostTargetMachine(options.optLevel);
+  if (!tm)
+    return error(tm.takeError());
+  TimingScope optTimer = root.nest("LLVM optimisation");
+  progress("LLVM -O" + std::to_string(options.optLevel));
+  target::optimizeModule(**llvmModule, **tm, options.optLevel);
+  optTimer.stop();
+  if (options.printIrAfterAll || options.printIrAfter == "llvm")
+    llvm::errs() << "// -----// LLVM IR after optimisation //----- //\n" << **llvmModule << "\n";
+
+  TimingScope codegenTimer = root.nest("LLVM code generation");
+  progress("code generation (" + (*tm)->getTargetTriple().str() + ", x86-64)");
+  llvm::SmallVector<char, 0> object;
+  if (llvm::Error e = target::emitObject(**llvmModule, **tm, object))
+    return error(std::move(e));
+  codegenTimer.stop();
+
+  TimingScope linkTimer = root.nest(options.emit == EmitKind::Object ? "write object" : "link");
+  if (options.emit != EmitKind::Object)
+    progress("link " + outputPath);
+  return writeObjectOrLink(object);
+}
+
+LogicalResult Compiler::run() {
+  if (options.optLevel < 0 || options.optLevel > 3)
+    return emitError(loc) << "optimisation level " << options.optLevel << " is not 0..3", failure();
+  if (options.emit == EmitKind::PTX && options.target != Target::CUDA)
+    return emitError(loc) << "--emit=ptx needs --target=cuda", failure();
+
+  DialectRegistry registry;
+  registerCompilerDialects(registry);
+  ctx->appendDialectRegistry(registry);
+
+  TimingScope root = timing.getRootScope();
+
+  if (options.backward) {
+    TimingScope t = root.nest("autodiff");
+    if (failed(addBackward()))
+      return failure();
+  }
+
+  if (options.emit == EmitKind::MLIR) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module.print(os);
+    if (llvm::Error e = target::writeFileAtomically(outputPath, text))
+      return error(std::move(e));
+    return success();
+  }
+
+  target::DescribeOptions describe;
+  describe.modelName = options.modelName;
+  if (describe.modelName.empty() && !options.inputPath.empty())
+    describe.modelName = llvm::sys::path::stem(options.inputPath).str();
+  describe.target = targetName(options.target);
+  describe.gpuArchs = options.gpuArchs;
+  auto model = target::describeModel(module, describe);
+  if (failed(model))
+    return failure();
+  std::vector<uint8_t> blob;
+  if (failed(target::packWeights(*model, weights, blob, loc)))
+    return failure();
+  progress("model '" + model->name + "': " + std::to_string(model->inputs.size()) + " inputs, " +
+           std::to_string(model->outputs.size()) + " outputs, " +
+           std::to_string(model->params.size()) + " params, " +
+           std::to_string(model->buffers.size()) + " buffers, " + std::to_string(blob.size()) +
+           " bytes of weights");
+
+  if (options.emit == EmitKind::Header) {
+    if (llvm::Error e = target::writeFileAtomically(outputPath, target::renderHeader(*model)))
+      return error(std::move(e));
+    return success();
+  }
+
+  // thunder -> linalg on tensors (the shared lowering).
+  {
+    TimingScope t = root.nest("thunder -> linalg");
+    PassManager pm(ctx, ModuleOp::getOperationName(), OpPassManager::Nesting::Implicit);
+    configure(pm, t);
+    if (failed(addLowering(pm)))
+      return failure();
+    progress("lowering to linalg: " + std::to_string(pm.size()) + " passes");
+    if (pm.size() && failed(pm.run(module)))
+      return failure();
+  }
+
+  if (options.target == Target::CPU) {
+    TimingScope t = root.nest("CPU code generation (MLIR)");
+    PassManager pm(ctx, ModuleOp::getOperationName(), OpPassManager::Nesting::Implicit);
+    configure(pm, t);
+    cpu::CPUPipelineOptions cpuOptions;
+    cpuOptions.optLevel = options.optLevel;
+    cpu::buildCPUCodegenPipeline(pm, cpuOptions);
+    progress("CPU code generation: " + std::to_string(pm.size()) + " passes");
+    if (failed(pm.run(module)))
+      return failure();
+    t.stop();
+    if (failed(checkLoweredToLLVM()))
+      return failure();
+    reportMemoryPlan();
+    return emitHost(*model, blob, root);
+  }
+
+#if THUNDER_HAVE_CUDA_TARGET
+  if (options.emit == EmitKind::PTX) {
+    TimingScope t = root.nest("CUDA code generation (to PTX)");
+    auto ptx = cuda::emitPTX(module, options);
+    if (failed(ptx))
+      return failure();
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    cuda::printPTX(*ptx, os);
+    if (llvm::Error e = target::writeFileAtomically(outputPath, text))
+      return error(std::move(e));
+    return success();
+  }
+  {
+    TimingScope t = root.nest("CUDA code generation (MLIR)");
+    progress("CUDA code generation");
+    if (failed(cuda::lowerToLLVM(module, options)))
+      return failure();
+  }
+  reportMemoryPlan();
+  return emitHost(*model, blob, root);
+#else
+  return emitError(loc) << "CUDA target not built (use --target=cpu)", failure();
+#endif
+}
+
+/// After the CPU pipeline only the LLVM dialect may be left: name the first op
+/// that is not (at its location) rather than failing in the translation.
+LogicalResult Compiler::checkLoweredToLLVM() {
+  Operation *bad = nullptr;
+  module.walk([&](Operation *op) {
+    if (op == module.getOperation() || isa<LLVM::LLVMDialect>(op->getDialect()))
+      return WalkResult::advance();
+    bad = op;
+    return WalkResult::interrupt();
+  });
+  if (!bad)
+    return success();
+  return bad->emitError() << "'" << bad->getName()
+                          << "' is not supported by the CPU target (it was not lowered to LLVM)",
+         failure();
+}
+
+void Compiler::reportMemoryPlan() {
+  if (!options.verbose)
+    return;
+  module.walk([&](Operation *op) {
+    auto arena = op->getAttrOfType<IntegerAttr>("thunder.arena_bytes");
+    auto unshared = op->getAttrOfType<IntegerAttr>("thunder.arena_unshared_bytes");
+    auto name = op->getAttrOfType<StringAttr>(SymbolTable::getSymbolAttrName());
+    if (arena && unshared && name && !name.getValue().starts_with("_mlir_ciface_"))
+      llvm::errs() << "thunderc: memory plan of @" << name.getValue() << ": an arena of "
+                   << arena.getInt() << " bytes holds " << unshared.getInt()
+                   << " bytes of temporaries\n";
+  });
+}
+
+} // namespace
+
+LogicalResult compile(ModuleOp module, const WeightStore &weights, const CompileOptions &options,
+                      llvm::StringRef outputPath) {
+  if (!module)
+    return failure();
+  return Compiler(module, weights, options, outputPath).run();
+}
+
+} // namespace thunder::driver

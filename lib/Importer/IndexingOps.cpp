@@ -1,0 +1,392 @@
+//===- IndexingOps.cpp - gather, scatter, advanced indexing ---------------===//
+//
+// Advanced indexing (`x[i, :, j]`, index.Tensor) maps onto `thunder.index`,
+// which indexes consecutive dims: index tensors are broadcast to one shape;
+// when the indexed dims are not adjacent the operand is permuted to put them
+// first, exactly as PyTorch places the broadcast dims first in that case.
+// Boolean masks give data-dependent shapes and are refused.
+//
+//===----------------------------------------------------------------------===//
+#include "DTypes.h"
+#include "NodeContext.h"
+#include "OpTable.h"
+
+using namespace mlir;
+
+namespace thunder::importer {
+namespace {
+
+/// Index tensors must be i32 or i64; narrower integers widen to i64.
+FailureOr<Value> indexTensor(NodeContext &ctx, Value idx) {
+  Type t = Emitter::elementTypeOf(idx);
+  if (isBool(t))
+    return ctx.error() << "indexing with a boolean mask gives a data-dependent "
+                          "shape, which is not supported";
+  if (isFloat(t))
+    return ctx.error() << "index tensors must be integers, got " << t;
+  if (t.isInteger(32) || t.isInteger(64))
+    return idx;
+  return ctx.emit().convert(idx, ctx.emit().i64());
+}
+
+/// The operand (permuted when needed), the broadcast index tensors and the
+/// start dim of an advanced-indexing expression.
+struct IndexPlan {
+  Value operand;
+  SmallVector<Value> indices;
+  int64_t startDim = 0;
+  SmallVector<int64_t> perm; // empty when not permuted
+  RankedTensorType resultType;
+};
+
+FailureOr<IndexPlan> planIndex(NodeContext &ctx, Value x,
+                               ArrayRef<std::optional<Value>> list) {
+  Emitter &e = ctx.emit();
+  int64_t rank = Emitter::rankOf(x);
+  if (static_cast<int64_t>(list.size()) > rank)
+    return ctx.error() << "too many indices (" << list.size()
+                       << ") for a tensor of rank " << rank;
+  SmallVector<int64_t> positions;
+  SmallVector<Value> indices;
+  for (auto [i, idx] : llvm::enumerate(list)) {
+    if (!idx)
+      continue;
+    FailureOr<Value> v = indexTensor(ctx, *idx);
+    if (failed(v))
+      return failure();
+    positions.push_back(i);
+    indices.push_back(*v);
+  }
+  if (indices.empty())
+    return ctx.error() << "indexing without any index tensor";
+  // One index type and one shape.
+  Type idxType = Emitter::elementTypeOf(indices.front());
+  for (Value v : indices)
+    if (Emitter::elementTypeOf(v) != idxType)
+      idxType = e.i64();
+  for (Value &v : indices)
+    v = e.convert(v, idxType);
+  Sizes shape = e.broadcastShape(indices);
+  for (Value &v : indices)
+    v = e.broadcastTo(v, shape);
+
+  IndexPlan plan;
+  bool adjacent = true;
+  for (size_t i = 1; i < positions.size(); ++i)
+    adjacent &= positions[i] == positions[i - 1] + 1;
+  if (adjacent) {
+    plan.operand = x;
+    plan.startDim = positions.front();
+  } else {
+    SmallVector<int64_t> perm(positions);
+    for (int64_t i = 0; i < rank; ++i)
+      if (!llvm::is_contained(positions, i))
+        perm.push_back(i);
+    plan.operand = e.permute(x, perm);
+    plan.perm = perm;
+    plan.startDim = 0;
+  }
+  plan.indices = indices;
+  auto opType = Emitter::typeOf(plan.operand);
+  SmallVector<int64_t> out(opType.getShape().take_front(plan.startDim));
+  llvm::append_range(out, Emitter::staticShape(shape));
+  llvm::append_range(out,
+                     opType.getShape().drop_front(plan.startDim + indices.size()));
+  plan.resultType = RankedTensorType::get(out, opType.getElementType());
+  return plan;
+}
+
+LogicalResult convertIndex(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  SmallVector<std::optional<Value>> list = ctx.optionalTensorList("indices");
+  if (failed(ctx.check()))
+    return failure();
+  FailureOr<IndexPlan> plan = planIndex(ctx, x, list);
+  if (failed(plan))
+    return failure();
+  Emitter &e = ctx.emit();
+  return ctx.bind(IndexOp::create(e.b, e.loc, plan->resultType, plan->operand,
+                                  plan->indices, uint64_t(plan->startDim))
+                      .getResult());
+}
+
+LogicalResult convertIndexPut(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  SmallVector<std::optional<Value>> list = ctx.optionalTensorList("indices");
+  Value values = ctx.tensor("values");
+  bool accumulate = ctx.optionalBoolean("accumulate").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  FailureOr<IndexPlan> plan = planIndex(ctx, x, list);
+  if (failed(plan))
+    return failure();
+  Emitter &e = ctx.emit();
+  values = e.convert(values, Emitter::elementTypeOf(x));
+  // Values broadcast to the shape that x[indices] has.
+  Sizes target;
+  Sizes opSizes = e.dims(plan->operand);
+  Sizes idxSizes = e.dims(plan->indices.front());
+  for (int64_t i = 0; i < plan->startDim; ++i)
+    target.push_back(opSizes[i]);
+  llvm::append_range(target, idxSizes);
+  for (int64_t i = plan->startDim + plan->indices.size();
+       i < static_cast<int64_t>(opSizes.size()); ++i)
+    target.push_back(opSizes[i]);
+  values = e.broadcastTo(values, target);
+  Value r = IndexPutOp::create(e.b, e.loc, plan->operand.getType(), plan->operand,
+                               plan->indices, values, uint64_t(plan->startDim),
+                               accumulate);
+  if (!plan->perm.empty()) {
+    SmallVector<int64_t> inverse(plan->perm.size());
+    for (auto [i, p] : llvm::enumerate(plan->perm))
+      inverse[p] = i;
+    r = e.permute(r, inverse);
+  }
+  return ctx.bind(r);
+}
+
+LogicalResult convertIndexSelect(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.integer("dim");
+  Value index = ctx.tensor("index");
+  if (failed(ctx.check()))
+    return failure();
+  FailureOr<Value> idx = indexTensor(ctx, index);
+  if (failed(idx))
+    return failure();
+  Emitter &e = ctx.emit();
+  if (Emitter::rankOf(*idx) == 0)
+    idx = e.reshape(*idx, SmallVector<int64_t>{1});
+  if (Emitter::rankOf(x) == 0)
+    return ctx.bind(e.reshape(x, ctx.resultSizes()));
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  SmallVector<int64_t> shape(Emitter::shapeOf(x));
+  shape[d] = Emitter::shapeOf(*idx)[0];
+  auto type = RankedTensorType::get(shape, Emitter::elementTypeOf(x));
+  return ctx.bind(IndexSelectOp::create(e.b, e.loc, type, x, *idx, uint64_t(d))
+                      .getResult());
+}
+
+/// embedding: rows of `weight` picked by the flattened indices.
+LogicalResult convertEmbedding(NodeContext &ctx) {
+  Value weight = ctx.tensor("weight");
+  Value indices = ctx.tensor("indices");
+  if (failed(ctx.check()))
+    return failure();
+  FailureOr<Value> idx = indexTensor(ctx, indices);
+  if (failed(idx))
+    return failure();
+  Emitter &e = ctx.emit();
+  int64_t r = Emitter::rankOf(*idx);
+  Value flat = r == 1 ? *idx : e.flatten(*idx, 0, std::max<int64_t>(r - 1, 0));
+  SmallVector<int64_t> shape(Emitter::shapeOf(weight));
+  shape[0] = Emitter::shapeOf(flat)[0];
+  auto type = RankedTensorType::get(shape, Emitter::elementTypeOf(weight));
+  Value rows = IndexSelectOp::create(e.b, e.loc, type, weight, flat, uint64_t(0));
+  return ctx.bind(e.reshape(rows, ctx.resultSizes()));
+}
+
+LogicalResult convertGather(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.integer("dim");
+  Value index = ctx.tensor("index");
+  if (failed(ctx.check()))
+    return failure();
+  FailureOr<Value> idx = indexTensor(ctx, index);
+  if (failed(idx))
+    return failure();
+  Emitter &e = ctx.emit();
+  if (Emitter::rankOf(x) == 0)
+    return ctx.bind(x);
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  auto type = Emitter::typeOf(*idx).clone(Emitter::elementTypeOf(x));
+  return ctx.bind(GatherOp::create(e.b, e.loc, type, x, *idx, uint64_t(d)).getResult());
+}
+
+/// scatter / scatter_add / scatter.value / scatter.reduce / scatter_reduce.two.
+LogicalResult convertScatter(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.integer("dim");
+  Value index = ctx.tensor("index");
+  std::optional<Value> src;
+  std::optional<Scalar> value;
+  if (ctx.get("src"))
+    src = ctx.tensor("src");
+  else
+    value = ctx.scalar("value");
+  std::optional<std::string> reduce = ctx.optionalString("reduce");
+  bool includeSelf = ctx.optionalBoolean("include_self").value_or(true);
+  if (failed(ctx.check()))
+    return failure();
+  FailureOr<Value> idx = indexTensor(ctx, index);
+  if (failed(idx))
+    return failure();
+  Emitter &e = ctx.emit();
+  Type t = Emitter::elementTypeOf(x);
+  Value s = src ? e.convert(*src, t)
+                : e.splat(ctx.materialize(Operand{Value(), *value}, t), e.dims(*idx));
+  bool accumulate = ctx.target().starts_with("aten.scatter_add");
+  if (reduce) {
+    if (*reduce == "add" || *reduce == "sum")
+      accumulate = true;
+    else
+      return ctx.error() << "scatter with reduce='" << *reduce
+                         << "' is not supported (only add/sum)";
+  }
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  if (accumulate && !includeSelf) {
+    // Positions that receive values start from zero.
+    Value zeros = e.splat(0.0, t, e.dims(*idx));
+    x = ScatterOp::create(e.b, e.loc, x.getType(), x, *idx, zeros, uint64_t(d), false);
+  }
+  return ctx.bind(ScatterOp::create(e.b, e.loc, x.getType(), x, *idx, s,
+                                    uint64_t(d), accumulate)
+                      .getResult());
+}
+
+/// index_add / index_copy / index_fill: writes along one dim by a 1-D index.
+LogicalResult indexAlongDim(NodeContext &ctx, bool accumulate, bool fill) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.integer("dim");
+  Value index = ctx.tensor("index");
+  Value source;
+  std::optional<Scalar> alpha;
+  Operand value;
+  if (fill) {
+    value = ctx.operand("value");
+  } else {
+    source = ctx.tensor("source");
+    alpha = ctx.optionalScalar("alpha");
+  }
+  if (failed(ctx.check()))
+    return failure();
+  FailureOr<Value> idx = indexTensor(ctx, index);
+  if (failed(idx))
+    return failure();
+  Emitter &e = ctx.emit();
+  Type t = Emitter::elementTypeOf(x);
+  Value i1 = Emitter::rankOf(*idx) == 0 ? e.reshape(*idx, SmallVector<int64_t>{1}) : *idx;
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  Sizes shape = e.dims(x);
+  shape[d] = e.dim(i1, 0);
+  Value values;
+  if (fill) {
+    values = e.splat(ctx.materialize(value, t), shape);
+  } else {
+    values = e.reshape(e.convert(source, t), shape);
+    if (alpha && !(alpha->isStatic() && alpha->asDouble() == 1.0))
+      values = e.mul(values, ctx.materialize(Operand{Value(), *alpha}, t));
+  }
+  return ctx.bind(IndexPutOp::create(e.b, e.loc, x.getType(), x, ValueRange{i1},
+                                     values, uint64_t(d), accumulate)
+                      .getResult());
+}
+
+LogicalResult convertIndexAdd(NodeContext &ctx) { return indexAlongDim(ctx, true, false); }
+LogicalResult convertIndexCopy(NodeContext &ctx) { return indexAlongDim(ctx, false, false); }
+LogicalResult convertIndexFill(NodeContext &ctx) { return indexAlongDim(ctx, false, true); }
+
+/// masked_scatter: the k-th true position of the mask takes source's k-th element.
+LogicalResult convertMaskedScatter(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  Value mask = ctx.tensor("mask");
+  Value source = ctx.tensor("source");
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  Sizes shape = e.dims(x);
+  Value m = e.broadcastTo(e.convert(mask, e.i1()), shape);
+  int64_t rank = Emitter::rankOf(x);
+  Value flatMask = e.flatten(m, 0, std::max<int64_t>(rank - 1, 0));
+  Value pos = CumSumOp::create(e.b, e.loc, e.convert(flatMask, e.i64()), uint64_t(0));
+  pos = e.binaryScalar<MaxOp>(e.binaryScalar<SubOp>(pos, 1.0), 0.0);
+  int64_t sr = Emitter::rankOf(source);
+  Value flatSource = e.convert(e.flatten(source, 0, std::max<int64_t>(sr - 1, 0)),
+                               Emitter::elementTypeOf(x));
+  auto type = Emitter::typeOf(pos).clone(Emitter::elementTypeOf(x));
+  Value picked = IndexSelectOp::create(e.b, e.loc, type, flatSource, pos, uint64_t(0));
+  picked = e.reshape(picked, shape);
+  return ctx.bind(SelectOp::create(e.b, e.loc, x.getType(), m, picked, x).getResult());
+}
+
+LogicalResult convertOneHot(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t classes = ctx.optionalInteger("num_classes").value_or(-1);
+  if (failed(ctx.check()))
+    return failure();
+  if (classes < 0)
+    return ctx.error() << "one_hot without num_classes has a data-dependent "
+                          "shape; pass num_classes";
+  Emitter &e = ctx.emit();
+  int64_t rank = Emitter::rankOf(x);
+  Value u = e.unsqueeze(e.convert(x, e.i64()), rank);
+  Sizes shape = e.dims(x);
+  shape.push_back(e.index(classes));
+  Value classIds = e.iota(shape, e.i64(), rank);
+  Value hit = CompareOp::create(e.b, e.loc, CompareDirection::EQ,
+                                e.broadcastTo(u, shape), classIds);
+  return ctx.bind(e.convert(hit, e.i64()));
+}
+
+/// take_along_dim: gather with the non-gathered dims broadcast.
+LogicalResult convertTakeAlongDim(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  Value index = ctx.tensor("indices");
+  std::optional<int64_t> dim = ctx.optionalInteger("dim");
+  if (failed(ctx.check()))
+    return failure();
+  FailureOr<Value> idx = indexTensor(ctx, index);
+  if (failed(idx))
+    return failure();
+  Emitter &e = ctx.emit();
+  Value i = *idx;
+  int64_t d = 0;
+  if (!dim) {
+    x = e.flatten(x, 0, std::max<int64_t>(Emitter::rankOf(x) - 1, 0));
+    i = e.flatten(i, 0, std::max<int64_t>(Emitter::rankOf(i) - 1, 0));
+  } else {
+    int64_t rank = Emitter::rankOf(x);
+    if (Emitter::rankOf(i) != rank)
+      return ctx.error() << "take_along_dim needs indices of the input's rank";
+    d = normalizeDim(*dim, rank);
+    Sizes xs = e.dims(x), is = e.dims(i);
+    Sizes common = e.broadcastSizes(xs, is);
+    Sizes xt(common), it(common);
+    xt[d] = xs[d];
+    it[d] = is[d];
+    x = e.broadcastTo(x, xt);
+    i = e.broadcastTo(i, it);
+  }
+  auto type = Emitter::typeOf(i).clone(Emitter::elementTypeOf(x));
+  return ctx.bind(GatherOp::create(e.b, e.loc, type, x, i, uint64_t(d)).getResult());
+}
+
+} // namespace
+
+void registerIndexingOps(OpTable &t) {
+  t.add("aten.take_along_dim.default", convertTakeAlongDim);
+  t.add("aten.index.Tensor", convertIndex);
+  t.add("aten.index.Tensor_hacked_twin", convertIndex);
+  t.add("aten._unsafe_index.Tensor", convertIndex);
+  t.addWithInPlace("index_put", "default", convertIndexPut);
+  t.add("aten.index_put.hacked_twin", convertIndexPut);
+  t.add("aten._unsafe_index_put.default", convertIndexPut);
+  t.add("aten._index_put_impl.default", convertIndexPut);
+  t.add("aten.index_select.default", convertIndexSelect);
+  t.add("aten.embedding.default", convertEmbedding);
+  t.add("aten.gather.default", convertGather);
+  t.addWithInPlace("scatter", "src", convertScatter);
+  t.addWithInPlace("scatter", "value", convertScatter);
+  t.addWithInPlace("scatter", "reduce", convertScatter);
+  t.addWithInPlace("scatter", "value_reduce", convertScatter);
+  t.addWithInPlace("scatter_add", "default", convertScatter);
+  t.addWithInPlace("scatter_reduce", "two", convertScatter);
+  t.addWithInPlace("index_add", "default", convertIndexAdd);
+  t.addWithInPlace("index_copy", "default", convertIndexCopy);
+  t.addWithInPlace("index_fill", "int_Scalar", convertIndexFill);
+  t.addWithInPlace("index_fill", "int_Tensor", convertIndexFill);
+  t.addWithInPlace("masked_scatter", "default", convertMaskedScatter);
+  t.add("aten.one_hot.default", convertOneHot);
+}
+
+} // namespace thunder::importer

@@ -1,0 +1,369 @@
+//===- ReductionOps.cpp - reductions, scans, softmax ----------------------===//
+//
+// Reductions take a dim list (empty or None = all dims), keepdim and an
+// optional dtype; the input is converted to the result dtype first (sum of
+// bools and ints accumulates in int64, as PyTorch does). Softmax and the norms
+// of half-precision inputs compute in float32.
+//
+//===----------------------------------------------------------------------===//
+#include "DTypes.h"
+#include "NodeContext.h"
+#include "OpTable.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+
+namespace thunder::importer {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// The reduced dims: normalised, or all dims when `dims` is empty or absent.
+SmallVector<int64_t> reducedDims(std::optional<SmallVector<int64_t>> dims,
+                                 int64_t rank) {
+  SmallVector<int64_t> out;
+  if (!dims || dims->empty()) {
+    for (int64_t i = 0; i < rank; ++i)
+      out.push_back(i);
+    return out;
+  }
+  for (int64_t d : *dims)
+    out.push_back(normalizeDim(d, rank));
+  llvm::sort(out);
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  // A rank-0 input "reduces" dim 0 (or -1) to itself.
+  if (rank == 0)
+    out.clear();
+  return out;
+}
+
+/// Dims given as `dim` (int[1]? or int) under one of the common names.
+std::optional<SmallVector<int64_t>> dimArgument(NodeContext &ctx) {
+  for (StringRef name : {"dim", "dims"}) {
+    const pt2::Argument *a = ctx.get(name);
+    if (!a)
+      continue;
+    if (a->isNone())
+      return std::nullopt;
+    return ctx.integers(name);
+  }
+  return std::nullopt;
+}
+
+/// Rank-0 inputs: reductions are the identity (after the dtype conversion).
+template <typename OpTy>
+LogicalResult reduction(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  x = e.convert(x, ctx.resultElementType());
+  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
+  if (reduced.empty())
+    return ctx.bind(x);
+  return ctx.bind(e.reduce<OpTy>(x, reduced, keepdim));
+}
+
+/// amax/amin/max/min of a whole tensor: empty dims mean all.
+template <typename OpTy>
+LogicalResult extremum(NodeContext &ctx) {
+  return reduction<OpTy>(ctx);
+}
+
+LogicalResult convertMean(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  Type t = ctx.resultElementType();
+  if (!isFloat(t))
+    return ctx.error() << "mean needs a floating-point result, got " << t;
+  // Half precision accumulates in float32.
+  Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
+  x = e.convert(x, acc);
+  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
+  if (reduced.empty())
+    return ctx.bind(e.convert(x, t));
+  return ctx.bind(e.convert(e.mean(x, reduced, keepdim), t));
+}
+
+/// any/all: the input as bool, then or/and.
+template <typename OpTy>
+LogicalResult boolReduction(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  if (!isBool(Emitter::elementTypeOf(x)))
+    x = e.compareScalar(CompareDirection::NE, x, 0.0);
+  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
+  if (reduced.empty())
+    return ctx.bind(x);
+  return ctx.bind(e.reduce<OpTy>(x, reduced, keepdim));
+}
+
+/// argmax/argmin (dim None = over the flattened tensor).
+template <typename OpTy>
+LogicalResult argReduction(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  std::optional<int64_t> dim = ctx.optionalInteger("dim");
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  int64_t rank = Emitter::rankOf(x);
+  Type idx = e.i64();
+  if (!dim) {
+    Value flat = e.flatten(x, 0, std::max<int64_t>(rank - 1, 0));
+    Value r = OpTy::create(e.b, e.loc, RankedTensorType::get({}, idx), flat,
+                            uint64_t(0), false);
+    if (keepdim)
+      r = e.reshape(r, SmallVector<int64_t>(rank, 1));
+    return ctx.bind(r);
+  }
+  if (rank == 0)
+    return ctx.bind(e.scalarInt(idx, 0));
+  int64_t d = normalizeDim(*dim, rank);
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (i != d)
+      shape.push_back(Emitter::shapeOf(x)[i]);
+    else if (keepdim)
+      shape.push_back(1);
+  return ctx.bind(
+      OpTy::create(e.b, e.loc, RankedTensorType::get(shape, idx), x, d, keepdim)
+          .getResult());
+}
+
+/// max.dim / min.dim: (values, indices).
+template <typename ReduceTy, typename ArgTy>
+LogicalResult extremumWithIndex(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.integer("dim");
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  int64_t rank = Emitter::rankOf(x);
+  if (rank == 0) {
+    if (failed(ctx.bind(0, x)))
+      return failure();
+    return ctx.bind(1, e.scalarInt(e.i64(), 0));
+  }
+  int64_t d = normalizeDim(dim, rank);
+  if (failed(ctx.bind(0, e.reduce<ReduceTy>(x, {d}, keepdim))))
+    return failure();
+  if (!ctx.resultUsed(1))
+    return success();
+  return ctx.bind(1, ArgTy::create(e.b, e.loc, ctx.resultType(1), x, d, keepdim)
+                         .getResult());
+}
+
+/// var / std with correction (var.correction, var.dim with unbiased, var.default).
+LogicalResult varianceImpl(NodeContext &ctx, bool takeSqrt, bool withMean) {
+  Value x = ctx.tensor("self");
+  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  double correction = 1.0;
+  if (ctx.get("correction") && !ctx.isNone("correction"))
+    correction = ctx.real("correction");
+  else if (ctx.get("unbiased") && !ctx.isNone("unbiased"))
+    correction = ctx.boolean("unbiased") ? 1.0 : 0.0;
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  Type t = ctx.resultElementType(0);
+  Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
+  x = e.convert(x, acc);
+  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
+  Value v = e.variance(x, reduced, correction, keepdim);
+  if (takeSqrt)
+    v = e.unary<SqrtOp>(v);
+  if (failed(ctx.bind(0, e.convert(v, t))))
+    return failure();
+  if (withMean)
+    return ctx.bind(1, e.convert(e.mean(x, reduced, keepdim), t));
+  return success();
+}
+
+LogicalResult convertVar(NodeContext &ctx) { return varianceImpl(ctx, false, false); }
+LogicalResult convertStd(NodeContext &ctx) { return varianceImpl(ctx, true, false); }
+LogicalResult convertVarMean(NodeContext &ctx) { return varianceImpl(ctx, false, true); }
+LogicalResult convertStdMean(NodeContext &ctx) { return varianceImpl(ctx, true, true); }
+
+LogicalResult convertLogsumexp(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  Type t = ctx.resultElementType();
+  x = e.convert(x, t);
+  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
+  if (reduced.empty())
+    return ctx.bind(x);
+  return ctx.bind(e.logsumexp(x, reduced, keepdim));
+}
+
+/// p-norms: norm.Scalar, norm.ScalarOpt_dim, linalg_vector_norm.
+LogicalResult convertNorm(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  StringRef pName = ctx.get("ord") ? "ord" : "p";
+  double p = ctx.isNone(pName) ? 2.0 : ctx.real(pName);
+  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  Type t = ctx.resultElementType();
+  Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
+  x = e.convert(x, acc);
+  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
+  Value a = e.unary<AbsOp>(x);
+  Value r;
+  if (p == kInf)
+    r = e.reduce<ReduceMaxOp>(a, reduced, keepdim);
+  else if (p == -kInf)
+    r = e.reduce<ReduceMinOp>(a, reduced, keepdim);
+  else if (p == 0.0)
+    r = e.sum(e.convert(e.compareScalar(CompareDirection::NE, x, 0.0), acc),
+              reduced, keepdim);
+  else if (p == 1.0)
+    r = e.sum(a, reduced, keepdim);
+  else if (p == 2.0)
+    r = e.unary<SqrtOp>(e.sum(e.mul(x, x), reduced, keepdim));
+  else
+    r = e.binaryScalar<PowOp>(e.sum(e.binaryScalar<PowOp>(a, p), reduced, keepdim),
+                              1.0 / p);
+  return ctx.bind(e.convert(r, t));
+}
+
+/// cumsum / cumprod (dtype), cummax / cummin (values, indices).
+template <typename OpTy>
+LogicalResult scan(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.integer("dim");
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  x = e.convert(x, ctx.resultElementType());
+  if (Emitter::rankOf(x) == 0)
+    return ctx.bind(x);
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  return ctx.bind(OpTy::create(e.b, e.loc, x, d).getResult());
+}
+
+/// The indices of cummax/cummin: the last position j <= i where x[j] equals
+/// the running extremum at j (PyTorch takes the latest of equal values).
+template <typename OpTy>
+LogicalResult scanWithIndex(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.integer("dim");
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  if (Emitter::rankOf(x) == 0) {
+    if (failed(ctx.bind(0, x)))
+      return failure();
+    return ctx.bind(1, e.scalarInt(e.i64(), 0));
+  }
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  Value values = OpTy::create(e.b, e.loc, x, d);
+  if (failed(ctx.bind(0, values)))
+    return failure();
+  if (!ctx.resultUsed(1))
+    return success();
+  Value hit = CompareOp::create(e.b, e.loc, CompareDirection::EQ, x, values);
+  Value pos = e.iota(e.dims(x), e.i64(), d);
+  Value marked = SelectOp::create(e.b, e.loc, pos.getType(), hit, pos,
+                                  e.splatLike(0.0, pos));
+  return ctx.bind(1, CumMaxOp::create(e.b, e.loc, marked, d).getResult());
+}
+
+/// softmax / log_softmax / _softmax / _log_softmax.
+template <bool Log>
+LogicalResult softmax(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.integer("dim");
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  Type t = ctx.resultElementType();
+  Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
+  x = e.convert(x, acc);
+  if (Emitter::rankOf(x) == 0)
+    return ctx.bind(e.convert(Log ? e.splatLike(0.0, x) : e.splatLike(1.0, x), t));
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  return ctx.bind(e.convert(e.softmax(x, d, Log), t));
+}
+
+LogicalResult convertCountNonzero(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  Value nz = e.convert(e.compareScalar(CompareDirection::NE, x, 0.0), e.i64());
+  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
+  if (reduced.empty())
+    return ctx.bind(nz);
+  return ctx.bind(e.sum(nz, reduced, false));
+}
+
+} // namespace
+
+void registerReductionOps(OpTable &t) {
+  t.add("aten.sum.default", reduction<ReduceSumOp>);
+  t.add("aten.sum.dim_IntList", reduction<ReduceSumOp>);
+  t.add("aten.prod.default", reduction<ReduceProdOp>);
+  t.add("aten.prod.dim_int", reduction<ReduceProdOp>);
+  t.add("aten.mean.default", convertMean);
+  t.add("aten.mean.dim", convertMean);
+  t.add("aten.amax.default", extremum<ReduceMaxOp>);
+  t.add("aten.amin.default", extremum<ReduceMinOp>);
+  t.add("aten.max.default", extremum<ReduceMaxOp>);
+  t.add("aten.min.default", extremum<ReduceMinOp>);
+  t.add("aten.max.dim", extremumWithIndex<ReduceMaxOp, ArgMaxOp>);
+  t.add("aten.min.dim", extremumWithIndex<ReduceMinOp, ArgMinOp>);
+  t.add("aten.argmax.default", argReduction<ArgMaxOp>);
+  t.add("aten.argmin.default", argReduction<ArgMinOp>);
+  t.add("aten.any.default", boolReduction<ReduceOrOp>);
+  t.add("aten.any.dim", boolReduction<ReduceOrOp>);
+  t.add("aten.any.dims", boolReduction<ReduceOrOp>);
+  t.add("aten.all.default", boolReduction<ReduceAndOp>);
+  t.add("aten.all.dim", boolReduction<ReduceAndOp>);
+  t.add("aten.all.dims", boolReduction<ReduceAndOp>);
+  for (const char *overload : {"default", "dim", "correction"}) {
+    t.add(std::string("aten.var.") + overload, convertVar);
+    t.add(std::string("aten.std.") + overload, convertStd);
+    t.add(std::string("aten.var_mean.") + overload, convertVarMean);
+    t.add(std::string("aten.std_mean.") + overload, convertStdMean);
+  }
+  t.add("aten.logsumexp.default", convertLogsumexp);
+  t.add("aten.norm.Scalar", convertNorm);
+  t.add("aten.norm.ScalarOpt_dim", convertNorm);
+  t.add("aten.linalg_vector_norm.default", convertNorm);
+  t.add("aten.count_nonzero.default", convertCountNonzero);
+  t.add("aten.count_nonzero.dim_IntList", convertCountNonzero);
+  t.addWithInPlace("cumsum", "default", scan<CumSumOp>);
+  t.addWithInPlace("cumprod", "default", scan<CumProdOp>);
+  t.add("aten.cummax.default", scanWithIndex<CumMaxOp>);
+  t.add("aten.cummin.default", scanWithIndex<CumMinOp>);
+  t.add("aten.softmax.int", softmax<false>);
+  t.add("aten._softmax.default", softmax<false>);
+  t.add("aten.log_softmax.int", softmax<true>);
+  t.add("aten._log_softmax.default", softmax<true>);
+  t.add("aten.special_softmax.default", softmax<false>);
+  t.add("aten.special_log_softmax.default", softmax<true>);
+}
+
+} // namespace thunder::importer

@@ -1,0 +1,150 @@
+//===- SortOps.cpp - sort, argsort, topk, median --------------------------===//
+//
+// `thunder.sort` (stable, values and indices) is the primitive: topk is a sort
+// followed by a slice of the first k, median the middle entry of a sort
+// (the lower one for an even count, as PyTorch).
+//
+//===----------------------------------------------------------------------===//
+#include "DTypes.h"
+#include "NodeContext.h"
+#include "OpTable.h"
+
+using namespace mlir;
+
+namespace thunder::importer {
+namespace {
+
+std::pair<Value, Value> sortAlong(Emitter &e, Value x, int64_t dim, bool descending) {
+  auto type = Emitter::typeOf(x);
+  auto idxType = type.clone(e.i64());
+  auto op = SortOp::create(e.b, e.loc, type, idxType, x, uint64_t(dim), descending);
+  return {op.getValues(), op.getIndices()};
+}
+
+LogicalResult convertSort(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.optionalInteger("dim").value_or(-1);
+  bool descending = ctx.optionalBoolean("descending").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  if (Emitter::rankOf(x) == 0) {
+    if (failed(ctx.bind(0, x)))
+      return failure();
+    return ctx.numResults() > 1 ? ctx.bind(1, e.scalarInt(e.i64(), 0)) : success();
+  }
+  auto [values, indices] =
+      sortAlong(e, x, normalizeDim(dim, Emitter::rankOf(x)), descending);
+  if (failed(ctx.bind(0, values)))
+    return failure();
+  return ctx.bind(1, indices);
+}
+
+LogicalResult convertArgsort(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t dim = ctx.optionalInteger("dim").value_or(-1);
+  bool descending = ctx.optionalBoolean("descending").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  if (Emitter::rankOf(x) == 0)
+    return ctx.bind(e.scalarInt(e.i64(), 0));
+  return ctx.bind(
+      sortAlong(e, x, normalizeDim(dim, Emitter::rankOf(x)), descending).second);
+}
+
+LogicalResult convertTopk(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t k = ctx.integer("k");
+  int64_t dim = ctx.optionalInteger("dim").value_or(-1);
+  bool largest = ctx.optionalBoolean("largest").value_or(true);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  if (Emitter::rankOf(x) == 0) {
+    if (failed(ctx.bind(0, x)))
+      return failure();
+    return ctx.bind(1, e.scalarInt(e.i64(), 0));
+  }
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  auto [values, indices] = sortAlong(e, x, d, largest);
+  if (failed(ctx.bind(0, e.slice(values, d, 0, k))))
+    return failure();
+  return ctx.bind(1, e.slice(indices, d, 0, k));
+}
+
+/// median.dim (values, indices) and median.default (over all elements).
+LogicalResult convertMedian(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  std::optional<int64_t> dim = ctx.optionalInteger("dim");
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  int64_t rank = Emitter::rankOf(x);
+  int64_t d = 0;
+  if (!dim) {
+    x = e.flatten(x, 0, std::max<int64_t>(rank - 1, 0));
+    keepdim = false;
+  } else if (rank == 0) {
+    if (failed(ctx.bind(0, x)))
+      return failure();
+    return ctx.numResults() > 1 ? ctx.bind(1, e.scalarInt(e.i64(), 0)) : success();
+  } else {
+    d = normalizeDim(*dim, rank);
+  }
+  int64_t n = Emitter::shapeOf(x)[d];
+  if (ShapedType::isDynamic(n))
+    return ctx.error() << "median along a dynamic dim is not supported";
+  auto [values, indices] = sortAlong(e, x, d, false);
+  int64_t mid = (n - 1) / 2;
+  auto pick = [&](Value v) {
+    Value s = e.slice(v, d, mid, mid + 1);
+    return keepdim ? s : e.squeeze(s, d);
+  };
+  if (failed(ctx.bind(0, pick(values))))
+    return failure();
+  if (ctx.numResults() > 1)
+    return ctx.bind(1, pick(indices));
+  return success();
+}
+
+/// kthvalue: the k-th smallest along dim (values, indices).
+LogicalResult convertKthvalue(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t k = ctx.integer("k");
+  int64_t dim = ctx.optionalInteger("dim").value_or(-1);
+  bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  if (Emitter::rankOf(x) == 0) {
+    if (failed(ctx.bind(0, x)))
+      return failure();
+    return ctx.bind(1, e.scalarInt(e.i64(), 0));
+  }
+  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  auto [values, indices] = sortAlong(e, x, d, false);
+  auto pick = [&](Value v) {
+    Value s = e.slice(v, d, k - 1, k);
+    return keepdim ? s : e.squeeze(s, d);
+  };
+  if (failed(ctx.bind(0, pick(values))))
+    return failure();
+  return ctx.bind(1, pick(indices));
+}
+
+} // namespace
+
+void registerSortOps(OpTable &t) {
+  t.add("aten.kthvalue.default", convertKthvalue);
+  t.add("aten.sort.default", convertSort);
+  t.add("aten.sort.stable", convertSort);
+  t.add("aten.argsort.default", convertArgsort);
+  t.add("aten.argsort.stable", convertArgsort);
+  t.add("aten.topk.default", convertTopk);
+  t.add("aten.median.dim", convertMedian);
+  t.add("aten.median.default", convertMedian);
+}
+
+} // namespace thunder::importer

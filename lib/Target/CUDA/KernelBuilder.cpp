@@ -1,0 +1,132 @@
+//===- KernelBuilder.cpp - building kernel bodies from linalg ops ---------===//
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+
+namespace thunder::cuda {
+
+SmallVector<Value> getLoopSizes(OpBuilder &b, Location loc, linalg::LinalgOp op) {
+  SmallVector<Value> sizes;
+  for (Range r : op.createLoopRanges(b, loc))
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+  return sizes;
+}
+
+std::optional<int64_t> getConstantIndex(Value v) { return getConstantIntValue(v); }
+
+Value getProduct(OpBuilder &b, Location loc, ArrayRef<Value> values) {
+  Value product;
+  for (Value v : values)
+    product = product ? b.createOrFold<arith::MulIOp>(loc, product, v) : v;
+  return product ? product : arith::ConstantIndexOp::create(b, loc, 1).getResult();
+}
+
+SmallVector<Value> delinearize(OpBuilder &b, Location loc, Value linear, ArrayRef<Value> sizes) {
+  if (sizes.empty())
+    return {};
+  if (sizes.size() == 1)
+    return {linear};
+  SmallVector<OpFoldResult> basis;
+  for (Value s : sizes)
+    basis.push_back(getAsOpFoldResult(s));
+  auto op = affine::AffineDelinearizeIndexOp::create(b, loc, linear, basis, /*hasOuterBound=*/true);
+  return SmallVector<Value>(op.getResults().begin(), op.getResults().end());
+}
+
+SmallVector<Value> applyMap(OpBuilder &b, Location loc, AffineMap map, ValueRange ivs) {
+  SmallVector<Value> indices;
+  for (AffineExpr e : map.getResults()) {
+    if (auto d = dyn_cast<AffineDimExpr>(e)) {
+      indices.push_back(ivs[d.getPosition()]);
+    } else if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      indices.push_back(arith::ConstantIndexOp::create(b, loc, c.getValue()));
+    } else {
+      AffineMap sub = AffineMap::get(map.getNumDims(), map.getNumSymbols(), e);
+      indices.push_back(affine::AffineApplyOp::create(b, loc, sub, ivs));
+    }
+  }
+  return indices;
+}
+
+void emitPayload(OpBuilder &b, Location loc, linalg::LinalgOp op, ValueRange ivs,
+                 const DenseMap<Value, Value> &outputValues, const DenseSet<Operation *> &skip,
+                 IRMapping &mapping, ArrayRef<Value> needed) {
+  Block *body = op.getBlock();
+  auto isRead = [&](BlockArgument arg) {
+    return llvm::is_contained(needed, Value(arg)) || llvm::any_of(arg.getUsers(), [&](Operation *user) {
+      Operation *top = body->findAncestorOpInBlock(*user);
+      return !top || !skip.contains(top);
+    });
+  };
+  for (OpOperand &operand : op->getOpOperands()) {
+    BlockArgument arg = op.getMatchingBlockArgument(&operand);
+    if (auto it = outputValues.find(arg); it != outputValues.end()) {
+      mapping.map(arg, it->second);
+      continue;
+    }
+    if (!isRead(arg))
+      continue;
+    Value v = operand.get();
+    if (!isa<MemRefType>(v.getType())) {
+      mapping.map(arg, v); // a scalar operand
+      continue;
+    }
+    SmallVector<Value> indices = applyMap(b, loc, op.getMatchingIndexingMap(&operand), ivs);
+    mapping.map(arg, memref::LoadOp::create(b, loc, v, indices));
+  }
+  for (Operation &o : body->without_terminator()) {
+    if (skip.contains(&o))
+      continue;
+    if (auto index = dyn_cast<linalg::IndexOp>(o)) {
+      mapping.map(index.getResult(), ivs[index.getDim()]);
+      continue;
+    }
+    b.clone(o, mapping);
+  }
+}
+
+SmallVector<Value> getYielded(linalg::LinalgOp op, IRMapping &mapping) {
+  SmallVector<Value> values;
+  for (Value v : op.getBlock()->getTerminator()->getOperands())
+    values.push_back(mapping.lookupOrDefault(v));
+  return values;
+}
+
+Value getDataPointer(OpBuilder &b, Location loc, Value memref) {
+  auto type = cast<MemRefType>(memref.getType());
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  unsigned bytes = (type.getElementTypeBitWidth() + 7) / 8;
+  Value offsetBytes = arith::MulIOp::create(b, loc, meta.getOffset(),
+                                            arith::ConstantIndexOp::create(b, loc, bytes));
+  Value address = arith::AddIOp::create(b, loc, aligned, offsetBytes);
+  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
+}
+
+std::string getNodeName(Location loc) {
+  std::string name;
+  loc->walk([&](Location l) {
+    if (auto n = dyn_cast<NameLoc>(l)) {
+      name = n.getName().str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  std::string id;
+  for (char c : name) {
+    if (id.size() >= 48)
+      break;
+    id += (isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+  }
+  return id;
+}
+
+} // namespace thunder::cuda

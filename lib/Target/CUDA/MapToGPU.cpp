@@ -1,0 +1,572 @@
+//===- MapToGPU.cpp - linalg ops on memrefs to gpu.launch kernels ---------===//
+//
+// thunder-cuda-map-to-gpu. One kernel per linalg op (elementwise chains were
+// fused into one op on tensors), with one of three strategies:
+//
+//  elementwise   one thread per iteration point; consecutive threads take
+//                consecutive points of the innermost loop, so that accesses
+//                through identity maps coalesce.
+//  row           one block per output element when the innermost loop is
+//                reduced: threads stride over the reduced elements, keep a
+//                private partial (f32 for f16/bf16) and combine them with
+//                gpu.all_reduce (warp shuffles, shared memory across warps).
+//  serial        one thread per output element, a loop over the reduction
+//                (innermost loop parallel: neighbouring threads read
+//                neighbouring elements), also for short or unrecognised
+//                reductions (argmax's paired combiner).
+//
+// Host code left touching device memory (scalar stores of the scatter loops)
+// runs as one single-thread kernel per top-level op.
+//
+//===----------------------------------------------------------------------===//
+#include "KernelBuilder.h"
+#include "Passes.h"
+
+#include "mlir/Analysis/SliceAnalysis.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace thunder::cuda {
+#define GEN_PASS_DEF_CUDAMAPTOGPU
+#include "CUDAPasses.h.inc"
+} // namespace thunder::cuda
+
+using namespace mlir;
+
+namespace thunder::cuda {
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Reductions: recognised combiners
+//===----------------------------------------------------------------------===//
+
+struct CombinerKind {
+  llvm::StringLiteral opName;
+  gpu::AllReduceOperation kind;
+  bool isSigned; // how narrow integers widen
+};
+
+/// The scalar combiners a block can reduce with gpu.all_reduce.
+constexpr CombinerKind kCombiners[] = {
+    {"arith.addf", gpu::AllReduceOperation::ADD, true},
+    {"arith.mulf", gpu::AllReduceOperation::MUL, true},
+    {"arith.maximumf", gpu::AllReduceOperation::MAXIMUMF, true},
+    {"arith.minimumf", gpu::AllReduceOperation::MINIMUMF, true},
+    {"arith.maxnumf", gpu::AllReduceOperation::MAXNUMF, true},
+    {"arith.minnumf", gpu::AllReduceOperation::MINNUMF, true},
+    {"arith.addi", gpu::AllReduceOperation::ADD, true},
+    {"arith.muli", gpu::AllReduceOperation::MUL, true},
+    {"arith.andi", gpu::AllReduceOperation::AND, false},
+    {"arith.ori", gpu::AllReduceOperation::OR, false},
+    {"arith.xori", gpu::AllReduceOperation::XOR, false},
+    {"arith.maxsi", gpu::AllReduceOperation::MAXSI, true},
+    {"arith.minsi", gpu::AllReduceOperation::MINSI, true},
+    {"arith.maxui", gpu::AllReduceOperation::MAXUI, false},
+    {"arith.minui", gpu::AllReduceOperation::MINUI, false},
+};
+
+struct Reduction {
+  Operation *combiner;  // in the payload: acc' = combiner(acc, reduced)
+  Value reduced;        // in the payload
+  const CombinerKind *kind;
+  TypedAttr neutral;    // in the element type
+};
+
+/// The combiner of output `k` of `op`, when it is one of kCombiners.
+std::optional<Reduction> matchCombiner(linalg::LinalgOp op, unsigned k) {
+  SmallVector<BlockArgument> outs = llvm::to_vector(op.getRegionOutputArgs());
+  SmallVector<Operation *> combiners;
+  Value reduced = matchReduction(outs, k, combiners);
+  if (!reduced || combiners.size() != 1)
+    return std::nullopt;
+  Operation *combiner = combiners.front();
+  const CombinerKind *kind = llvm::find_if(kCombiners, [&](const CombinerKind &c) {
+    return c.opName == combiner->getName().getStringRef();
+  });
+  if (kind == std::end(kCombiners))
+    return std::nullopt;
+  std::optional<TypedAttr> neutral = arith::getNeutralElement(combiner);
+  if (!neutral)
+    return std::nullopt;
+  return Reduction{combiner, reduced, kind, *neutral};
+}
+
+/// Where partial results accumulate: f32 for narrower floats, i32 for
+/// narrower integers (what warp shuffles move), else the type itself.
+Type getAccumulatorType(Type t) {
+  if (auto f = dyn_cast<FloatType>(t))
+    return f.getWidth() < 32 ? Float32Type::get(t.getContext()) : t;
+  if (auto i = dyn_cast<IntegerType>(t))
+    return i.getWidth() < 32 ? IntegerType::get(t.getContext(), 32) : t;
+  return t;
+}
+
+Value convertScalar(OpBuilder &b, Location loc, Value v, Type to, bool isSigned) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  if (isa<FloatType>(from)) {
+    if (cast<FloatType>(from).getWidth() < cast<FloatType>(to).getWidth())
+      return arith::ExtFOp::create(b, loc, to, v);
+    return arith::TruncFOp::create(b, loc, to, v);
+  }
+  if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
+    return arith::TruncIOp::create(b, loc, to, v);
+  if (isSigned)
+    return arith::ExtSIOp::create(b, loc, to, v);
+  return arith::ExtUIOp::create(b, loc, to, v);
+}
+
+/// `combiner`'s operation applied to lhs and rhs (of the accumulator type).
+Value combine(OpBuilder &b, Location loc, Operation *combiner, Value lhs, Value rhs) {
+  OperationState state(loc, combiner->getName());
+  state.addOperands({lhs, rhs});
+  state.addTypes(lhs.getType());
+  state.addAttributes(combiner->getAttrs());
+  return b.create(state)->getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// The mapper
+//===----------------------------------------------------------------------===//
+
+Value ceilDiv(OpBuilder &b, Location loc, Value n, int64_t d) {
+  Value dm1 = arith::ConstantIndexOp::create(b, loc, d - 1);
+  Value dv = arith::ConstantIndexOp::create(b, loc, d);
+  return b.createOrFold<arith::DivUIOp>(loc, b.createOrFold<arith::AddIOp>(loc, n, dm1), dv);
+}
+
+int64_t roundUpToWarp(int64_t n) { return std::max<int64_t>(32, (n + 31) / 32 * 32); }
+
+/// Whether `map` (of an output) is a permutation of exactly `dims`.
+bool isPermutationOf(AffineMap map, ArrayRef<unsigned> dims) {
+  if (map.getNumResults() != dims.size() || !map.isProjectedPermutation())
+    return false;
+  for (AffineExpr e : map.getResults())
+    if (!llvm::is_contained(dims, cast<AffineDimExpr>(e).getPosition()))
+      return false;
+  return true;
+}
+
+/// The value a linalg.fill (generalized or not) writes into every element of
+/// its output, when `op` is one.
+Value getFillValue(Operation *op) {
+  auto fill = dyn_cast_or_null<linalg::LinalgOp>(op);
+  if (!fill || fill.getNumDpsInputs() != 1 || fill.getNumDpsInits() != 1 ||
+      !fill.isAllParallelLoops() || !fill.hasPureBufferSemantics())
+    return {};
+  OpOperand *in = fill.getDpsInputOperand(0);
+  if (isa<ShapedType>(in->get().getType()))
+    return {};
+  Block *body = fill.getBlock();
+  if (!llvm::hasSingleElement(*body) ||
+      body->getTerminator()->getOperand(0) != fill.getMatchingBlockArgument(in))
+    return {};
+  return in->get();
+}
+
+/// The initial values of `op`'s outputs that a linalg.fill just before it
+/// wrote (nothing in between using the buffer), which is then erased: the
+/// reduction kernel starts from the value instead of a fill kernel plus a
+/// load. Null for outputs without such a fill.
+SmallVector<Value> takeFillValues(linalg::LinalgOp op) {
+  SmallVector<Value> values;
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    Value buffer = init.get(), value;
+    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+      if (!llvm::is_contained(prev->getOperands(), buffer))
+        continue;
+      auto fill = dyn_cast<linalg::LinalgOp>(prev);
+      if (fill && (value = getFillValue(prev)) && fill.getDpsInitOperand(0)->get() == buffer &&
+          value.getType() == getElementTypeOrSelf(buffer.getType()))
+        prev->erase();
+      else
+        value = {};
+      break;
+    }
+    values.push_back(value);
+  }
+  return values;
+}
+
+class Mapper {
+public:
+  Mapper(const CUDAMapToGPUOptions &options, func::FuncOp func)
+      : options(options), func(func) {}
+
+  LogicalResult mapLinalgOp(linalg::LinalgOp op);
+  LogicalResult mapHostAccess(Operation *op);
+
+private:
+  gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block,
+                             Operation *named, StringRef kind);
+  LogicalResult mapElementwise(linalg::LinalgOp op);
+  LogicalResult mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> reductions);
+  LogicalResult mapSerialReduction(linalg::LinalgOp op);
+  void storeResults(OpBuilder &b, Location loc, linalg::LinalgOp op, ValueRange ivs,
+                    ValueRange values);
+
+  const CUDAMapToGPUOptions &options;
+  func::FuncOp func;
+  unsigned counter = 0;
+};
+
+gpu::LaunchOp Mapper::createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block,
+                                   Operation *named, StringRef kind) {
+  MLIRContext *ctx = b.getContext();
+  std::string name = (func.getName() + "_" + Twine(counter++) + "_" + kind).str();
+  if (std::string node = getNodeName(named->getLoc()); !node.empty())
+    name += "_" + node;
+  Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
+  Value threads = arith::ConstantIndexOp::create(b, loc, block);
+  auto launch = gpu::LaunchOp::create(
+      b, loc, grid, c1, c1, threads, c1, c1, /*dynamicSharedMemorySize=*/nullptr,
+      /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, /*workgroupAttributions=*/{},
+      /*privateAttributions=*/{}, nullptr, nullptr, nullptr,
+      FlatSymbolRefAttr::get(ctx, kKernelModuleName), FlatSymbolRefAttr::get(ctx, name));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(&launch.getBody().front());
+  gpu::TerminatorOp::create(b, loc);
+  return launch;
+}
+
+void Mapper::storeResults(OpBuilder &b, Location loc, linalg::LinalgOp op, ValueRange ivs,
+                          ValueRange values) {
+  for (auto [operand, value] : llvm::zip(op.getDpsInitsMutable(), values)) {
+    SmallVector<Value> indices = applyMap(b, loc, op.getMatchingIndexingMap(&operand), ivs);
+    memref::StoreOp::create(b, loc, value, operand.get(), indices);
+  }
+}
+
+LogicalResult Mapper::mapLinalgOp(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics())
+    return op->emitOpError("reached the CUDA kernel mapping with tensor operands");
+  if (op.isAllParallelLoops())
+    return mapElementwise(op);
+
+  SmallVector<unsigned> parallel, reduced;
+  op.getParallelDims(parallel);
+  op.getReductionDims(reduced);
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (!isPermutationOf(op.getMatchingIndexingMap(&init), parallel))
+      return op->emitOpError("has an output map that is not a permutation of its parallel "
+                             "loops; the CUDA target cannot map it");
+
+  SmallVector<Reduction> reductions;
+  for (unsigned k = 0, e = op.getNumDpsInits(); k < e; ++k)
+    if (std::optional<Reduction> r = matchCombiner(op, k))
+      reductions.push_back(*r);
+  bool cooperative = reductions.size() == op.getNumDpsInits() &&
+                     op.getIteratorTypesArray().back() == utils::IteratorType::reduction;
+  if (cooperative) {
+    // A reduction known to be short is better done by one thread.
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t n = 1;
+    for (unsigned d : reduced)
+      n = (ShapedType::isDynamic(ranges[d]) || n == ShapedType::kDynamic)
+              ? ShapedType::kDynamic
+              : n * ranges[d];
+    if (!ShapedType::isDynamic(n) && n < options.minCooperativeReduction)
+      cooperative = false;
+  }
+  return cooperative ? mapRowReduction(op, reductions) : mapSerialReduction(op);
+}
+
+LogicalResult Mapper::mapElementwise(linalg::LinalgOp op) {
+  for (OpOperand &init : op.getDpsInitsMutable())
+    if (!op.getMatchingIndexingMap(&init).isPermutation())
+      return op->emitOpError("has an output map that is not a permutation; the CUDA target "
+                             "cannot map it");
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  SmallVector<Value> sizes = getLoopSizes(b, loc, op);
+  Value total = getProduct(b, loc, sizes);
+  std::optional<int64_t> staticTotal = getConstantIndex(total);
+  int64_t block = options.blockSize;
+  if (staticTotal)
+    block = std::min(block, roundUpToWarp(*staticTotal));
+  Value grid = ceilDiv(b, loc, total, block);
+  if (!staticTotal || *staticTotal == 0)
+    grid = arith::MaxUIOp::create(b, loc, grid, arith::ConstantIndexOp::create(b, loc, 1));
+  gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, "elementwise");
+
+  b.setInsertionPoint(launch.getBody().front().getTerminator());
+  Value linear = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                            arith::ConstantIndexOp::create(b, loc, block)),
+      launch.getThreadIds().x);
+  if (!staticTotal || *staticTotal % block != 0) {
+    Value inBounds =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, total);
+    auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+  }
+  SmallVector<Value> ivs = delinearize(b, loc, linear, sizes);
+  IRMapping mapping;
+  emitPayload(b, loc, op, ivs, {}, {}, mapping);
+  storeResults(b, loc, op, ivs, getYielded(op, mapping));
+  op->erase();
+  return success();
+}
+
+LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> reductions) {
+  Location loc = op.getLoc();
+  SmallVector<Value> fills = takeFillValues(op);
+  OpBuilder b(op);
+  SmallVector<unsigned> parallel, reduced;
+  op.getParallelDims(parallel);
+  op.getReductionDims(reduced);
+  SmallVector<Value> sizes = getLoopSizes(b, loc, op);
+  SmallVector<Value> pSizes, rSizes;
+  for (unsigned d : parallel)
+    pSizes.push_back(sizes[d]);
+  for (unsigned d : reduced)
+    rSizes.push_back(sizes[d]);
+  Value rows = getProduct(b, loc, pSizes);
+  Value length = getProduct(b, loc, rSizes);
+  int64_t block = options.reductionBlockSize;
+  if (std::optional<int64_t> n = getConstantIndex(length))
+    block = std::min(block, roundUpToWarp(*n));
+  std::optional<int64_t> staticRows = getConstantIndex(rows);
+  Value grid = rows;
+  if (!staticRows || *staticRows == 0)
+    grid = arith::MaxUIOp::create(b, loc, rows, arith::ConstantIndexOp::create(b, loc, 1));
+  gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, "reduce");
+
+  b.setInsertionPoint(launch.getBody().front().getTerminator());
+  Value row = launch.getBlockIds().x;
+  Value tid = launch.getThreadIds().x;
+  if (!staticRows || *staticRows == 0) {
+    // The whole block leaves together: gpu.all_reduce stays uniform.
+    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
+    auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+  }
+  SmallVector<Value> pIvs = delinearize(b, loc, row, pSizes);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+
+  SmallVector<Value> inits;
+  DenseSet<Operation *> combiners;
+  for (const Reduction &r : reductions) {
+    Value neutral = arith::ConstantOp::create(b, loc, r.neutral);
+    inits.push_back(convertScalar(b, loc, neutral, getAccumulatorType(neutral.getType()),
+                                  r.kind->isSigned));
+    combiners.insert(r.combiner);
+  }
+  Value step = arith::ConstantIndexOp::create(b, loc, block);
+  auto loop = scf::ForOp::create(b, loc, tid, length, step, inits);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    SmallVector<Value> rIvs = delinearize(b, loc, loop.getInductionVar(), rSizes);
+    SmallVector<Value> ivs(sizes.size(), zero);
+    for (auto [d, iv] : llvm::zip(parallel, pIvs))
+      ivs[d] = iv;
+    for (auto [d, iv] : llvm::zip(reduced, rIvs))
+      ivs[d] = iv;
+    IRMapping mapping;
+    SmallVector<Value> reducedValues;
+    for (const Reduction &r : reductions)
+      reducedValues.push_back(r.reduced);
+    emitPayload(b, loc, op, ivs, {}, combiners, mapping, reducedValues);
+    SmallVector<Value> next;
+    for (auto [r, acc] : llvm::zip(reductions, loop.getRegionIterArgs())) {
+      Value v = convertScalar(b, loc, mapping.lookupOrDefault(r.reduced), acc.getType(),
+                              r.kind->isSigned);
+      next.push_back(combine(b, loc, r.combiner, acc, v));
+    }
+    scf::YieldOp::create(b, loc, next);
+  }
+
+  SmallVector<Value> totals;
+  for (auto [r, partial] : llvm::zip(reductions, loop.getResults()))
+    totals.push_back(gpu::AllReduceOp::create(
+        b, loc, partial, gpu::AllReduceOperationAttr::get(b.getContext(), r.kind->kind),
+        /*uniform=*/true));
+  Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, zero);
+  auto writer = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
+  b.setInsertionPoint(writer.thenBlock()->getTerminator());
+  SmallVector<Value> ivs(sizes.size(), zero);
+  for (auto [d, iv] : llvm::zip(parallel, pIvs))
+    ivs[d] = iv;
+  SmallVector<Value> results;
+  for (auto [r, total, init, filled] :
+       llvm::zip(reductions, totals, op.getDpsInitsMutable(), fills)) {
+    Type elementType = getElementTypeOrSelf(init.get().getType());
+    Value old = filled ? filled
+                       : memref::LoadOp::create(b, loc, init.get(),
+                                                applyMap(b, loc, op.getMatchingIndexingMap(&init), ivs))
+                             .getResult();
+    Value oldAcc = convertScalar(b, loc, old, total.getType(), r.kind->isSigned);
+    Value result = combine(b, loc, r.combiner, oldAcc, total);
+    results.push_back(convertScalar(b, loc, result, elementType, r.kind->isSigned));
+  }
+  storeResults(b, loc, op, ivs, results);
+  op->erase();
+  return success();
+}
+
+LogicalResult Mapper::mapSerialReduction(linalg::LinalgOp op) {
+  Location loc = op.getLoc();
+  SmallVector<Value> fills = takeFillValues(op);
+  OpBuilder b(op);
+  SmallVector<unsigned> parallel, reduced;
+  op.getParallelDims(parallel);
+  op.getReductionDims(reduced);
+  SmallVector<Value> sizes = getLoopSizes(b, loc, op);
+  SmallVector<Value> pSizes, rSizes;
+  for (unsigned d : parallel)
+    pSizes.push_back(sizes[d]);
+  for (unsigned d : reduced)
+    rSizes.push_back(sizes[d]);
+  Value outputs = getProduct(b, loc, pSizes);
+  std::optional<int64_t> staticOutputs = getConstantIndex(outputs);
+  int64_t block = options.blockSize;
+  if (staticOutputs)
+    block = std::min(block, roundUpToWarp(*staticOutputs));
+  Value grid = ceilDiv(b, loc, outputs, block);
+  if (!staticOutputs || *staticOutputs == 0)
+    grid = arith::MaxUIOp::create(b, loc, grid, arith::ConstantIndexOp::create(b, loc, 1));
+  gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, "reduce_serial");
+
+  b.setInsertionPoint(launch.getBody().front().getTerminator());
+  Value linear = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                            arith::ConstantIndexOp::create(b, loc, block)),
+      launch.getThreadIds().x);
+  if (!staticOutputs || *staticOutputs % block != 0) {
+    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, outputs);
+    auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+  }
+  SmallVector<Value> pIvs = delinearize(b, loc, linear, pSizes);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> baseIvs(sizes.size(), zero);
+  for (auto [d, iv] : llvm::zip(parallel, pIvs))
+    baseIvs[d] = iv;
+
+  SmallVector<Value> inits;
+  for (auto [init, filled] : llvm::zip(op.getDpsInitsMutable(), fills))
+    inits.push_back(filled ? filled
+                           : memref::LoadOp::create(
+                                 b, loc, init.get(),
+                                 applyMap(b, loc, op.getMatchingIndexingMap(&init), baseIvs))
+                                 .getResult());
+  SmallVector<Value> lbs(rSizes.size(), zero), steps(rSizes.size(), one);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lbs, rSizes, steps, inits,
+      [&](OpBuilder &nb, Location nloc, ValueRange rIvs, ValueRange accs) -> scf::ValueVector {
+        SmallVector<Value> ivs = baseIvs;
+        for (auto [d, iv] : llvm::zip(reduced, rIvs))
+          ivs[d] = iv;
+        DenseMap<Value, Value> outputValues;
+        for (auto [arg, acc] : llvm::zip(op.getRegionOutputArgs(), accs))
+          outputValues[arg] = acc;
+        IRMapping mapping;
+        emitPayload(nb, nloc, op, ivs, outputValues, {}, mapping);
+        SmallVector<Value> yielded = getYielded(op, mapping);
+        return scf::ValueVector(yielded.begin(), yielded.end());
+      });
+  storeResults(b, loc, op, baseIvs, nest.results);
+  op->erase();
+  return success();
+}
+
+bool containsKernel(Operation *op) {
+  return op->walk([](gpu::LaunchOp) { return WalkResult::interrupt(); }).wasInterrupted();
+}
+
+/// Whether `op`, outside kernels, reads or writes a buffer other than a
+/// constant (host memory).
+bool accessesDeviceMemory(Operation *op) {
+  auto isDevice = [](Value memref) { return !memref.getDefiningOp<memref::GetGlobalOp>(); };
+  WalkResult r = op->walk<WalkOrder::PreOrder>([&](Operation *inner) {
+    if (isa<gpu::LaunchOp>(inner))
+      return WalkResult::skip();
+    if (auto load = dyn_cast<memref::LoadOp>(inner); load && isDevice(load.getMemRef()))
+      return WalkResult::interrupt();
+    if (auto store = dyn_cast<memref::StoreOp>(inner); store && isDevice(store.getMemRef()))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return r.wasInterrupted();
+}
+
+LogicalResult Mapper::mapHostAccess(Operation *op) {
+  if (op->getNumResults() != 0)
+    return op->emitOpError("reads device memory from host code (a data-dependent host value); "
+                           "the CUDA target does not support it yet");
+  OpBuilder b(op);
+  Value one = arith::ConstantIndexOp::create(b, op->getLoc(), 1);
+  gpu::LaunchOp launch = createLaunch(b, op->getLoc(), one, 1, op, "serial");
+  op->moveBefore(launch.getBody().front().getTerminator());
+  return success();
+}
+
+/// Constants (host globals) that a kernel reads are cloned into it: the
+/// outlining copies their memref.global into the gpu.module, where they are
+/// device globals of the cubin.
+void sinkGlobals(gpu::LaunchOp launch) {
+  Block &body = launch.getBody().front();
+  DenseMap<Value, Value> clones;
+  launch.getBody().walk([&](Operation *op) {
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto global = operand.get().getDefiningOp<memref::GetGlobalOp>();
+      if (!global || launch->isAncestor(global))
+        continue;
+      Value &clone = clones[operand.get()];
+      if (!clone) {
+        OpBuilder b = OpBuilder::atBlockBegin(&body);
+        clone = b.clone(*global)->getResult(0);
+      }
+      operand.set(clone);
+    }
+  });
+}
+
+struct CUDAMapToGPUPass : impl::CUDAMapToGPUBase<CUDAMapToGPUPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    CUDAMapToGPUOptions opts{blockSize, reductionBlockSize, minCooperativeReduction};
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      Mapper mapper(opts, func);
+      SmallVector<linalg::LinalgOp> ops;
+      func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+          ops.push_back(linalgOp);
+          return WalkResult::skip();
+        }
+        return WalkResult::advance();
+      });
+      for (linalg::LinalgOp op : ops)
+        if (failed(mapper.mapLinalgOp(op)))
+          return signalPassFailure();
+      // What still touches device memory from the host.
+      // The outermost ops that touch device memory and contain no kernel.
+      SmallVector<Operation *> hostAccesses;
+      func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+        if (op == func.getOperation())
+          return WalkResult::advance();
+        if (isa<gpu::LaunchOp>(op) || !accessesDeviceMemory(op))
+          return WalkResult::skip();
+        if (containsKernel(op))
+          return WalkResult::advance();
+        hostAccesses.push_back(op);
+        return WalkResult::skip();
+      });
+      for (Operation *op : hostAccesses)
+        if (failed(mapper.mapHostAccess(op)))
+          return signalPassFailure();
+      func.walk([](gpu::LaunchOp launch) { sinkGlobals(launch); });
+    }
+  }
+};
+
+} // namespace
+} // namespace thunder::cuda

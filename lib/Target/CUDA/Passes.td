@@ -1,0 +1,147 @@
+//===- Passes.td - the CUDA target's passes ----------------------*- tablegen -*-===//
+//
+// The passes between linalg (on tensors, then on memrefs after the shared
+// bufferization) and the LLVM dialect with kernels in `gpu.binary` ops. Each
+// is runnable alone from thunder-opt; tests in test/lit/CUDA. docs/cuda.md
+// shows where each runs in `thunder-cuda-lowering`.
+//
+//===----------------------------------------------------------------------===//
+#ifndef THUNDER_TARGET_CUDA_PASSES_TD
+#define THUNDER_TARGET_CUDA_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def CUDAExtractMatmulOperands : Pass<"thunder-cuda-extract-matmul-operands"> {
+  let summary = "moves elementwise work fused into a matrix product back into its own generic";
+  let description = [{
+    On tensors, before bufferization. A reduction `linalg.generic` whose
+    payload is `acc + f(...) * g(...)`, where f and g are elementwise
+    computations of the inputs (what elementwise fusion makes of a LayerNorm
+    feeding a Linear layer), becomes elementwise generics computing f and g
+    over the loops they use, and a plain contraction of their results (the
+    extension to the accumulator type stays in the product). The
+    contraction can then be a library call; f and g are computed once per
+    element instead of once per output column.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def CUDAFoldMatmulOperands : Pass<"thunder-cuda-fold-matmul-operands"> {
+  let summary = "folds transposes and broadcasts of matmul operands into their indexing maps";
+  let description = [{
+    On tensors, before bufferization. A contraction (`linalg.matmul`,
+    `linalg.batch_matmul`, a contraction `linalg.generic`) whose input is the
+    result of a pure data movement (`linalg.transpose`, `linalg.broadcast`, or
+    a `linalg.generic` that only yields its input through a projected
+    permutation) becomes a `linalg.generic` that reads the movement's input
+    through the composed map: cuBLASLt then gets a transpose flag or a zero
+    batch stride instead of a copy.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def CUDALibraryCalls : Pass<"thunder-cuda-library-calls", "mlir::ModuleOp"> {
+  let summary = "replaces matrix products on memrefs by calls of thunder_cuda_matmul";
+  let description = [{
+    After bufferization. Every contraction with one m, one n, one k and at
+    most one batch loop (which A or B may lack: batch stride 0) whose element
+    type is f32, f16, bf16 or f64, and whose operands have a unit stride on
+    one of their two matrix dimensions (the other is the leading dimension;
+    which one decides the transpose flag), becomes a `func.call
+    @thunder_cuda_matmul` (runtime, cuBLASLt;
+    include/thunder/runtime/compiler_abi.h) on the operands' device pointers.
+    A `linalg.fill` of zero of the result just before it is dropped (beta =
+    0). f16/bf16 operands with an f32 result go through a temporary of the
+    operand type and an extension. Everything else is left for the generated
+    kernels.
+  }];
+  let options = [
+    Option<"tf32", "tf32", "bool", /*default=*/"true",
+           "float32 products on TF32 tensor cores (false: full float32)">,
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
+def CUDALegalizeHostAccesses : Pass<"thunder-cuda-legalize-host-accesses", "mlir::ModuleOp"> {
+  let summary = "makes host code touch device buffers only through kernels";
+  let description = [{
+    After bufferization, before `thunder-cuda-map-to-gpu`: every `memref.copy`
+    becomes a `linalg.copy` (a kernel), and every host use of a constant
+    (`memref.get_global`) other than as an operand of a linalg op (which
+    `thunder-cuda-map-to-gpu` moves into the kernel, where the constant is a
+    device global of the cubin) reads a device copy made by a `linalg.copy`.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::memref::MemRefDialect"];
+}
+
+def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
+  let summary = "maps linalg ops on memrefs to gpu.launch kernels";
+  let description = [{
+    Each linalg op of a host function becomes one `gpu.launch` (named
+    `<function>_<n>_<node>` in module `@thunder_kernels`):
+    - all-parallel ops: one thread per iteration point, 256 threads per block,
+      the iteration space linearised with the innermost loop fastest
+      (consecutive threads write consecutive elements);
+    - reductions whose innermost loop is a reduction and whose combiners are
+      recognised (add, mul, min, max, and, or, xor): one block per output
+      element; the threads stride over the reduced elements (coalesced),
+      accumulate privately (f32 for f16/bf16) and combine with
+      `gpu.all_reduce` (warp shuffles, then shared memory across warps);
+    - other reductions (innermost loop parallel, short or unrecognised
+      reductions): one thread per output element with a sequential loop.
+    Constants that the op reads (`memref.get_global`) are cloned into the
+    kernel.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "threads per block of elementwise kernels">,
+    Option<"reductionBlockSize", "reduction-block-size", "int64_t", /*default=*/"256",
+           "largest block of a cooperative (block per row) reduction">,
+    Option<"minCooperativeReduction", "min-cooperative-reduction", "int64_t",
+           /*default=*/"64",
+           "statically shorter reductions use one thread per output">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def CUDADeviceBuffers : Pass<"thunder-cuda-device-buffers", "mlir::ModuleOp"> {
+  let summary = "allocates host-side buffers on the device, on the caller's stream";
+  let description = [{
+    After `thunder-cuda-map-to-gpu`, in host functions: `memref.alloc` /
+    `memref.dealloc` become `gpu.alloc` / `gpu.dealloc` (mgpuMemAlloc /
+    mgpuMemFree: stream-ordered), and every gpu op (launches, allocations)
+    becomes async with the token of one `gpu.wait async` at the function
+    entry (mgpuStreamCreate, which is the caller's stream inside a thunder
+    call), so that everything is ordered on that stream and nothing
+    synchronises. Host reads or writes of device memory that remain are
+    errors.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def CUDAAssemble : Pass<"thunder-cuda-assemble", "mlir::ModuleOp"> {
+  let summary = "turns the PTX of each gpu.binary into a fatbin (ptxas, fatbinary)";
+  let description = [{
+    After `gpu-module-to-binary{format=isa}` with one NVVM target per
+    architecture. When `ptxas` and `fatbinary` are found (the `toolkit`
+    option, else $CUDA_ROOT, $CUDA_HOME, $CUDA_PATH, /usr/local/cuda, $PATH),
+    each architecture's PTX is assembled to a cubin and the cubins plus the
+    PTX of the lowest architecture (for the driver's JIT on newer GPUs) go into
+    one fatbin, the only object left. Without the toolkit the PTX of the
+    lowest architecture stays, alone (loaded with the driver's JIT).
+  }];
+  let options = [
+    Option<"toolkit", "toolkit", "std::string", /*default=*/"\"\"",
+           "CUDA toolkit directory (default: searched)">,
+    Option<"ptxOnly", "ptx-only", "bool", /*default=*/"false",
+           "keep the PTX of the lowest architecture only, even with a toolkit">,
+    Option<"optLevel", "O", "int", /*default=*/"3", "ptxas optimisation level">,
+  ];
+}
+
+#endif

@@ -1,0 +1,260 @@
+//===- Pipeline.cpp - the CUDA target: tensors to LLVM + kernels ----------===//
+//
+// The pass pipelines of the CUDA target (docs/cuda.md) and the driver's
+// entry points (lowerToLLVM, emitPTX). The GPU half follows MLIR's
+// gpu-lower-to-nvvm-pipeline (outlining, nvvm-attach-target per
+// architecture, convert-gpu-to-nvvm, gpu-module-to-binary, gpu-to-llvm), with
+// thunder's own passes in front (library calls, kernel mapping, device
+// buffers) and behind (one fatbin for all architectures).
+//
+//===----------------------------------------------------------------------===//
+#include "thunder/Target/CUDA.h"
+
+#include "Passes.h"
+#include "Toolkit.h"
+#include "thunder/Target/Host/Pipelines.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
+#include "mlir/Conversion/GPUToNVVM/GPUToNVVMPass.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/Passes.h"
+
+#include <cstdlib>
+
+using namespace mlir;
+
+namespace thunder::cuda {
+namespace {
+
+/// Math in kernels without libdevice (no CUDA toolkit at compile time):
+/// expansions and polynomial approximations, so that no __nv_* call is left.
+struct ApproximateMathPass : PassWrapper<ApproximateMathPass, OperationPass<gpu::GPUModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ApproximateMathPass)
+  StringRef getArgument() const final { return "thunder-cuda-approximate-math"; }
+  StringRef getDescription() const final {
+    return "math ops -> polynomial approximations (kernels without libdevice)";
+  }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    math::populateExpansionPatterns(patterns);
+    populateMathPolynomialApproximationPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
+  CUDAPipelineOptions o;
+  o.gpuArchs = options.gpuArchs;
+  if (o.gpuArchs.empty())
+    o.gpuArchs = {"sm_90"};
+  o.optLevel = options.optLevel == 0 ? 0 : 3;
+  // Full float32 matrix products, for numerical comparisons.
+  if (const char *tf32 = std::getenv("THUNDERC_CUDA_TF32"))
+    o.tf32 = llvm::StringRef(tf32) != "0";
+  return o;
+}
+
+void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
+  pm.addPass(createCUDAExtractMatmulOperands());
+  pm.addPass(createCUDAFoldMatmulOperands());
+  pm.addPass(createCanonicalizerPass());
+  target::BufferizationPipelineOptions bufferize;
+  bufferize.planMemory = options.planMemory;
+  target::buildBufferizationPipeline(pm, bufferize);
+}
+
+void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
+  // Host code on memrefs: library calls, then one kernel per linalg op.
+  CUDALibraryCallsOptions calls;
+  calls.tf32 = options.tf32;
+  pm.addPass(createCUDALibraryCalls(calls));
+  pm.addPass(createCUDALegalizeHostAccesses());
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  pm.addPass(createCUDAMapToGPU());
+  pm.addPass(createCUDADeviceBuffers());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+
+  // Kernels: NVVM, then the PTX of every architecture.
+  for (const std::string &arch : options.gpuArchs) {
+    GpuNVVMAttachTargetOptions target;
+    target.chip = arch;
+    target.optLevel = options.optLevel;
+    pm.addPass(createGpuNVVMAttachTarget(target));
+  }
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  std::optional<Toolkit> toolkit = findToolkit(options.toolkit);
+  bool libdevice = toolkit && toolkit->hasLibdevice;
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  // bf16/f16 math in f32 (libdevice and the approximations are f32/f64).
+  kernels.addPass(math::createMathExtendToSupportedTypes());
+  if (!libdevice)
+    kernels.addPass(std::make_unique<ApproximateMathPass>());
+  kernels.addPass(createConvertGpuOpsToNVVMOps());
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  if (libdevice)
+    binary.toolkitPath = toolkit->root;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+  if (options.stopAtPTX)
+    return;
+  CUDAAssembleOptions assemble;
+  assemble.toolkit = toolkit ? toolkit->root : "none";
+  assemble.ptxOnly = options.ptxOnly;
+  assemble.optLevel = options.optLevel;
+  pm.addPass(createCUDAAssemble(assemble));
+
+  // Host code to LLVM (gpu-to-llvm converts every dialect with a
+  // ConvertToLLVM interface, and the _mlir_ciface_ wrappers).
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void buildCUDACodegenPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
+  buildCUDABufferizationPipeline(pm, options);
+  buildCUDALoweringPipeline(pm, options);
+}
+
+void registerDialectsAndInterfaces(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+}
+
+namespace {
+
+struct CLOptions : PassPipelineOptions<CLOptions> {
+  ListOption<std::string> gpuArchs{*this, "gpu-archs",
+                                   llvm::cl::desc("architectures (default sm_90)")};
+  Option<int> optLevel{*this, "O", llvm::cl::desc("NVPTX/ptxas optimisation level"),
+                       llvm::cl::init(3)};
+  Option<bool> tf32{*this, "tf32", llvm::cl::desc("float32 products on TF32 tensor cores"),
+                    llvm::cl::init(true)};
+  Option<bool> planMemory{*this, "plan-memory", llvm::cl::desc("thunder-plan-memory"),
+                          llvm::cl::init(true)};
+  Option<std::string> toolkit{*this, "toolkit",
+                              llvm::cl::desc("CUDA toolkit directory (\"none\": without)"),
+                              llvm::cl::init("")};
+  Option<bool> ptxOnly{*this, "ptx-only", llvm::cl::desc("embed PTX only"),
+                       llvm::cl::init(false)};
+  Option<bool> stopAtPTX{*this, "stop-at-ptx",
+                         llvm::cl::desc("stop after gpu-module-to-binary{format=isa}"),
+                         llvm::cl::init(false)};
+
+  CUDAPipelineOptions get() const {
+    CUDAPipelineOptions o;
+    if (!gpuArchs.empty())
+      o.gpuArchs.assign(gpuArchs.begin(), gpuArchs.end());
+    o.optLevel = optLevel;
+    o.tf32 = tf32;
+    o.planMemory = planMemory;
+    o.toolkit = toolkit;
+    o.ptxOnly = ptxOnly;
+    o.stopAtPTX = stopAtPTX;
+    return o;
+  }
+};
+
+} // namespace
+
+void registerCUDAPasses() {
+  registerThunderCUDAPasses();
+  PassRegistration<ApproximateMathPass>();
+  PassPipelineRegistration<CLOptions>(
+      "thunder-cuda-lowering",
+      "memrefs (after thunder-bufferize) -> LLVM dialect + kernels in a gpu.binary (CUDA)",
+      [](OpPassManager &pm, const CLOptions &o) { buildCUDALoweringPipeline(pm, o.get()); });
+  PassPipelineRegistration<CLOptions>(
+      "thunder-cuda-codegen", "linalg on tensors -> LLVM dialect + kernels (CUDA)",
+      [](OpPassManager &pm, const CLOptions &o) { buildCUDACodegenPipeline(pm, o.get()); });
+}
+
+namespace {
+
+LogicalResult runPipeline(ModuleOp module, const driver::CompileOptions &options,
+                          const CUDAPipelineOptions &pipeline) {
+  MLIRContext *ctx = module.getContext();
+  DialectRegistry registry;
+  registerDialectsAndInterfaces(registry);
+  ctx->appendDialectRegistry(registry);
+  PassManager pm(ctx, ModuleOp::getOperationName(), OpPassManager::Nesting::Implicit);
+  if (options.printIrAfterAll || !options.printIrAfter.empty()) {
+    ctx->disableMultithreading();
+    std::string after = options.printIrAfter;
+    bool all = options.printIrAfterAll;
+    pm.enableIRPrinting([](Pass *, Operation *) { return false; },
+                        [after, all](Pass *p, Operation *) {
+                          return all || p->getArgument() == after;
+                        },
+                        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+  }
+  if (options.timePasses)
+    pm.enableTiming();
+  buildCUDACodegenPipeline(pm, pipeline);
+  return pm.run(module);
+}
+
+} // namespace
+
+LogicalResult lowerToLLVM(ModuleOp module, const driver::CompileOptions &options) {
+  return runPipeline(module, options, getPipelineOptions(options));
+}
+
+FailureOr<std::vector<PTXModule>> emitPTX(ModuleOp module, const driver::CompileOptions &options) {
+  CUDAPipelineOptions pipeline = getPipelineOptions(options);
+  pipeline.stopAtPTX = true;
+  if (failed(runPipeline(module, options, pipeline)))
+    return failure();
+  std::vector<PTXModule> result;
+  for (const std::string &arch : pipeline.gpuArchs) {
+    PTXModule m{arch, ""};
+    for (auto binary : module.getOps<gpu::BinaryOp>())
+      for (Attribute a : binary.getObjects()) {
+        auto object = cast<gpu::ObjectAttr>(a);
+        auto target = dyn_cast<NVVM::NVVMTargetAttr>(object.getTarget());
+        if (target && target.getChip() == arch)
+          m.ptx += object.getObject().getValue().str();
+      }
+    if (m.ptx.empty()) // no kernel at all: an empty, valid PTX module
+      m.ptx = ".version 7.8\n.target " + arch + "\n.address_size 64\n";
+    result.push_back(std::move(m));
+  }
+  return result;
+}
+
+void printPTX(llvm::ArrayRef<PTXModule> modules, llvm::raw_ostream &os) {
+  for (const PTXModule &m : modules) {
+    if (modules.size() > 1)
+      os << "// thunderc: --gpu-arch=" << m.arch << "\n";
+    os << m.ptx;
+  }
+}
+
+} // namespace thunder::cuda

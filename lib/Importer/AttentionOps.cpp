@@ -10,6 +10,7 @@
 #include "NodeContext.h"
 #include "OpTable.h"
 
+
 #include <cmath>
 
 using namespace mlir;
@@ -44,7 +45,7 @@ LogicalResult convertAttention(NodeContext &ctx) {
   if (dropout > 0.0)
     return ctx.error() << "dropout with p>0 is not supported (scaled_dot_product_"
                           "attention with dropout_p="
-                       << dropout << ")";
+                       << formatNumber(dropout) << ")";
   for (size_t i = 1; i < ctx.numResults(); ++i)
     if (ctx.resultUsed(i))
       return ctx.error() << "only the attention output of '" << ctx.target()

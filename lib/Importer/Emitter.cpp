@@ -17,10 +17,67 @@ namespace thunder::importer {
 // Sizes
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// The dynamic-size operand of a shape-creating op for result dim `d`.
+Value sizeOperand(RankedTensorType type, ValueRange sizes, int64_t d) {
+  int64_t k = 0;
+  for (int64_t i = 0; i < d; ++i)
+    k += type.isDynamicDim(i);
+  return k < static_cast<int64_t>(sizes.size()) ? sizes[k] : Value();
+}
+} // namespace
+
 OpFoldResult Emitter::dim(Value v, int64_t d) {
   int64_t extent = shapeOf(v)[d];
   if (!ShapedType::isDynamic(extent))
     return b.getIndexAttr(extent);
+  // Trace the extent to where it came from, so that one symbol has one value.
+  for (int depth = 0; depth < 64; ++depth) {
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (shapes)
+        if (Value s = shapes->argumentDim(arg, d))
+          return s;
+      break;
+    }
+    Operation *op = v.getDefiningOp();
+    if (!op)
+      break;
+    auto type = cast<RankedTensorType>(v.getType());
+    Value next;
+    int64_t nextDim = d;
+    if (auto r = dyn_cast<BroadcastInDimOp>(op)) {
+      if (Value s = sizeOperand(type, r.getSizes(), d))
+        return s;
+    } else if (auto r = dyn_cast<ReshapeOp>(op)) {
+      if (Value s = sizeOperand(type, r.getSizes(), d))
+        return s;
+    } else if (auto r = dyn_cast<FullOp>(op)) {
+      if (Value s = sizeOperand(type, r.getSizes(), d))
+        return s;
+    } else if (auto r = dyn_cast<IotaOp>(op)) {
+      if (Value s = sizeOperand(type, r.getSizes(), d))
+        return s;
+    } else if (auto r = dyn_cast<PermuteOp>(op)) {
+      next = r.getOperand();
+      nextDim = r.getPerm()[d];
+    } else if (auto r = dyn_cast<MatmulOp>(op)) {
+      int64_t rank = type.getRank();
+      next = d == rank - 1 ? r.getRhs() : r.getLhs();
+    } else if (auto r = dyn_cast<SelectOp>(op)) {
+      next = r.getOnTrue();
+    } else if (auto r = dyn_cast<tensor::CastOp>(op)) {
+      next = r.getSource();
+    } else if (op->hasTrait<OpTrait::Elementwise>() ||
+               isa<CumSumOp, CumProdOp, CumMaxOp, CumMinOp, ReverseOp, SortOp,
+                   IndexPutOp, ScatterOp>(op)) {
+      next = op->getOperand(0);
+    }
+    if (!next || cast<RankedTensorType>(next.getType()).getRank() <= nextDim ||
+        !cast<RankedTensorType>(next.getType()).isDynamicDim(nextDim))
+      break;
+    v = next;
+    d = nextDim;
+  }
   return tensor::DimOp::create(b, loc, v, d).getResult();
 }
 

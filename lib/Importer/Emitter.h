@@ -10,6 +10,8 @@
 #ifndef THUNDER_LIB_IMPORTER_EMITTER_H
 #define THUNDER_LIB_IMPORTER_EMITTER_H
 
+#include "SymbolicShapes.h"
+
 #include "thunder/Dialect/Thunder/ThunderOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -22,10 +24,15 @@ using Sizes = llvm::SmallVector<mlir::OpFoldResult>;
 
 class Emitter {
 public:
-  Emitter(mlir::OpBuilder &b, mlir::Location loc) : b(b), loc(loc) {}
+  Emitter(mlir::OpBuilder &b, mlir::Location loc,
+          SymbolicShapes *shapes = nullptr)
+      : b(b), loc(loc), shapes(shapes) {}
 
   mlir::OpBuilder &b;
   mlir::Location loc;
+  /// When set, dynamic extents are traced back through the thunder ops that
+  /// made a value to the symbols' canonical index values.
+  SymbolicShapes *shapes;
 
   mlir::MLIRContext *context() const { return b.getContext(); }
 
@@ -45,7 +52,8 @@ public:
   mlir::Type i1() const { return b.getI1Type(); }
 
   //===--- Sizes -----------------------------------------------------------===//
-  /// Extent `d` of `v`: an attribute when static, else a `tensor.dim`.
+  /// Extent `d` of `v`: an attribute when static; else the size operand or
+  /// input dim it derives from (through shape-preserving ops), or a `tensor.dim`.
   mlir::OpFoldResult dim(mlir::Value v, int64_t d);
   Sizes dims(mlir::Value v);
   mlir::OpFoldResult index(int64_t v) { return b.getIndexAttr(v); }

@@ -251,8 +251,10 @@ LogicalResult ProgramImporter::importProgram(const pt2::Archive &archive,
     if (info->spec->kind != pt2::InputKind::UserInput)
       continue;
     for (auto [d, size] : llvm::enumerate(info->meta->sizes))
-      if (size.expr && size.expr->isSymbol())
+      if (size.expr && size.expr->isSymbol()) {
         shapes.bindSymbol(size.expr->name, arg, d);
+        shapes.noteArgumentDim(arg, d, size.expr->name);
+      }
   }
   importer.setBufferNames(bufferNames);
 

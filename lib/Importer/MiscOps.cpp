@@ -9,6 +9,7 @@
 #include "NodeContext.h"
 #include "OpTable.h"
 
+
 using namespace mlir;
 
 namespace thunder::importer {
@@ -25,8 +26,8 @@ LogicalResult convertDropout(NodeContext &ctx) {
   // native_dropout's train=None means training.
   bool training = train.value_or(true);
   if (training && p > 0.0)
-    return ctx.error() << "dropout with p>0 is not supported (p=" << p
-                       << " in training mode)";
+    return ctx.error() << "dropout with p>0 is not supported (p="
+                       << formatNumber(p) << " in training mode)";
   if (failed(ctx.bind(0, x)))
     return failure();
   if (ctx.numResults() > 1 && ctx.resultUsed(1)) {

@@ -14,7 +14,7 @@ NodeContext::NodeContext(GraphImporter &importer, const pt2::Node &node,
                          std::vector<std::pair<std::string, pt2::Argument>> args,
                          OpBuilder &builder, Location loc)
     : importer(importer), node_(node), args(std::move(args)),
-      emitter(builder, loc) {
+      emitter(builder, loc, &importer.symbolicShapes()) {
   for (const pt2::Argument &out : node.outputs) {
     switch (out.kind()) {
     case pt2::ArgKind::Tensor:

@@ -22,12 +22,20 @@
 
 #include "mlir/IR/Diagnostics.h"
 
+#include <cstdio>
 #include <optional>
 #include <string>
 
 namespace thunder::importer {
 
 class GraphImporter;
+
+/// A number for a message, as Python prints it ("0.1", "1e-05").
+inline std::string formatNumber(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
 
 /// A Python number argument (`Scalar`, `int`, `float`, `bool`, SymInt).
 struct Scalar {

@@ -16,6 +16,21 @@ void SymbolicShapes::bindSymbol(StringRef symbol, BlockArgument arg,
     symbols[symbol] = Binding{arg, dim, Value()};
 }
 
+void SymbolicShapes::noteArgumentDim(BlockArgument arg, int64_t dim,
+                                     StringRef symbol) {
+  argumentSymbols[{arg.getAsOpaquePointer(), dim}] = symbol.str();
+}
+
+Value SymbolicShapes::argumentDim(BlockArgument arg, int64_t dim) {
+  auto it = argumentSymbols.find({arg.getAsOpaquePointer(), dim});
+  if (it == argumentSymbols.end())
+    return {};
+  OpBuilder b(arg.getContext());
+  FailureOr<Value> v =
+      materialize(pt2::SymExpr::symbol(it->second), b, arg.getLoc());
+  return succeeded(v) ? *v : Value();
+}
+
 FailureOr<OpFoldResult> SymbolicShapes::size(const pt2::SymInt &sym,
                                              OpBuilder &b, Location loc) {
   if (auto c = sym.asConstant())

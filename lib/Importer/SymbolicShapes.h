@@ -32,6 +32,12 @@ public:
   void bindSymbol(llvm::StringRef symbol, mlir::BlockArgument arg, int64_t dim);
   bool isBound(llvm::StringRef symbol) const { return symbols.count(symbol); }
 
+  /// Records that dim `dim` of input `arg` is exactly `symbol` (whichever input
+  /// the symbol is bound to).
+  void noteArgumentDim(mlir::BlockArgument arg, int64_t dim, llvm::StringRef symbol);
+  /// The canonical index value of an input dim that is a symbol, or null.
+  mlir::Value argumentDim(mlir::BlockArgument arg, int64_t dim);
+
   /// The index value of an expression, built at the builder's insertion
   /// point. Emits an error at `loc` and fails for an unbound symbol or an
   /// expression that is not integer arithmetic.
@@ -53,6 +59,7 @@ private:
     mlir::Value value; // the tensor.dim, once created
   };
   llvm::StringMap<Binding> symbols;
+  std::map<std::pair<void *, int64_t>, std::string> argumentSymbols;
   /// Expressions materialised so far, by their printed form.
   std::map<std::string, mlir::Value> cache;
 };

@@ -1,17 +1,24 @@
 //===- LibraryCalls.cpp - matrix products to thunder_cuda_matmul ----------===//
 //
 // thunder-cuda-library-calls: a contraction on memrefs (linalg.matmul,
-// batch_matmul, or a generic with one m, n, k and at most one batch loop)
-// becomes a call of the runtime's row-major batched GEMM on cuBLASLt:
+// batch_matmul, or any generic `acc + a * b`) becomes a call of the
+// runtime's row-major batched GEMM on cuBLASLt:
 //
 //   thunder_cuda_matmul(dtype, batch, m, n, k, a, lda, strideA, transA,
 //                       b, ldb, strideB, transB, c, ldc, strideC, bias,
 //                       alpha, beta)
 //
-// Which of an operand's two matrix dimensions has unit stride decides its
-// transpose flag; the other one's stride is its leading dimension, so
-// transposed views (and transposes folded by thunder-cuda-fold-matmul-operands)
-// cost nothing.
+// The loops fall in four groups by the operands they index: batch (A, B, C),
+// m (A, C), n (B, C), k (A, B; reduced). Each group may hold several loops:
+// they collapse into one GEMM dimension where the operand's strides allow
+// it (an attention head split, a Linear layer on a 3-D input). Per operand,
+// the group with unit stride decides the transpose flag and the other one's
+// stride is the leading dimension, so transposed views cost nothing. An
+// operand whose layout does not fit (strides that do not collapse, no unit
+// stride) is first copied into a contiguous buffer in the GEMM's order; a
+// result that does not fit, or of another type than the operands (f16/bf16
+// products accumulated in f32), is computed into such a buffer and written
+// back by an elementwise kernel.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -34,7 +41,7 @@ namespace {
 
 constexpr llvm::StringLiteral kMatmulFn = "thunder_cuda_matmul";
 
-/// `v`, seen through side-effect-free extensions (arith.extf).
+/// `v`, seen through extensions (arith.extf).
 Value stripExtensions(Value v) {
   while (auto ext = v.getDefiningOp<arith::ExtFOp>())
     v = ext.getIn();
@@ -72,132 +79,128 @@ std::optional<int> getDtypeCode(Type t, bool tf32) {
   return std::nullopt;
 }
 
-/// The loops of a GEMM: m, n, k and at most one batch loop. A batch loop
-/// missing from A or B broadcasts that operand (batch stride 0).
-struct GemmLoops {
-  unsigned m, n, k;
-  std::optional<unsigned> batch;
+/// The loops of a GEMM by group, each group in the order both of its
+/// operands must share (batch, m, n: C's order; k: A's order).
+struct Groups {
+  SmallVector<unsigned> batch, m, n, k;
 };
 
-/// Classifies the loops of a contraction by the operands they index: all
-/// three (batch), A and C (m), B and C (n), A and B (k, reduced). A second m
-/// (or n) loop, outer in C, is a batch loop that B (or A) does not have.
-std::optional<GemmLoops> classifyLoops(linalg::LinalgOp op) {
+std::optional<Groups> classifyLoops(linalg::LinalgOp op) {
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   if (!llvm::all_of(maps, [](AffineMap m) { return m.isProjectedPermutation(); }))
     return std::nullopt;
-  SmallVector<unsigned> batch, m, n, k;
+  Groups g;
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   for (unsigned d = 0; d < op.getNumLoops(); ++d) {
-    auto in = [&](unsigned i) { return maps[i].isFunctionOfDim(d); };
-    bool a = in(0), b = in(1), c = in(2);
+    bool a = maps[0].isFunctionOfDim(d), b = maps[1].isFunctionOfDim(d);
+    bool c = maps[2].isFunctionOfDim(d);
     bool reduced = iters[d] == utils::IteratorType::reduction;
     if (a && b && c && !reduced)
-      batch.push_back(d);
+      g.batch.push_back(d);
     else if (a && !b && c && !reduced)
-      m.push_back(d);
+      g.m.push_back(d);
     else if (!a && b && c && !reduced)
-      n.push_back(d);
+      g.n.push_back(d);
     else if (a && b && !c && reduced)
-      k.push_back(d);
+      g.k.push_back(d);
     else
       return std::nullopt;
   }
-  // Of two m (n) loops, the one outer in C becomes the batch loop.
-  auto cPos = [&](unsigned d) { return *maps[2].getResultPosition(getAffineDimExpr(d, op->getContext())); };
-  auto splitBatch = [&](SmallVector<unsigned> &dims) {
-    if (dims.size() != 2)
-      return;
-    unsigned outer = cPos(dims[0]) < cPos(dims[1]) ? 0 : 1;
-    batch.push_back(dims[outer]);
-    dims.erase(dims.begin() + outer);
-  };
-  splitBatch(m);
-  splitBatch(n);
-  if (m.size() != 1 || n.size() != 1 || k.size() != 1 || batch.size() > 1)
+  if (g.m.empty() || g.n.empty() || g.k.empty())
     return std::nullopt;
-  return GemmLoops{m[0], n[0], k[0],
-                   batch.empty() ? std::nullopt : std::optional<unsigned>(batch[0])};
+  MLIRContext *ctx = op->getContext();
+  auto sortBy = [&](SmallVector<unsigned> &dims, AffineMap map) {
+    llvm::sort(dims, [&](unsigned x, unsigned y) {
+      return *map.getResultPosition(getAffineDimExpr(x, ctx)) <
+             *map.getResultPosition(getAffineDimExpr(y, ctx));
+    });
+  };
+  sortBy(g.batch, maps[2]);
+  sortBy(g.m, maps[2]);
+  sortBy(g.n, maps[2]);
+  sortBy(g.k, maps[0]);
+  return g;
 }
 
-/// How one operand is laid out for the GEMM: the positions (memref dims) of
-/// its two matrix dimensions (rows, cols of op(X)) and of its batch
-/// dimension (none: broadcast over the batch).
-struct OperandLayout {
-  unsigned rowPos, colPos;
-  std::optional<unsigned> batchPos;
-  bool transposed; // the unit stride is on rowPos
+/// The stride (in elements) between consecutive indices of `group` collapsed
+/// into one, for an operand read through `map` with strides `strides` and
+/// shape `shape`: the innermost loop's stride, if the outer ones are exact
+/// multiples. kDynamic when unknown statically, nullopt when they do not
+/// collapse. A group of total size 1 has any stride (returned as 0).
+std::optional<int64_t> getGroupStride(ArrayRef<unsigned> group, AffineMap map,
+                                      ArrayRef<int64_t> strides, ArrayRef<int64_t> shape) {
+  MLIRContext *ctx = map.getContext();
+  // Loops of extent 1 do not move: leave them out.
+  SmallVector<unsigned> pos;
+  for (unsigned d : group) {
+    unsigned p = *map.getResultPosition(getAffineDimExpr(d, ctx));
+    if (shape[p] != 1)
+      pos.push_back(p);
+  }
+  if (pos.empty())
+    return 0;
+  for (size_t i = 0; i + 1 < pos.size(); ++i) {
+    int64_t outer = strides[pos[i]], inner = strides[pos[i + 1]], size = shape[pos[i + 1]];
+    if (ShapedType::isDynamic(outer) || ShapedType::isDynamic(inner) ||
+        ShapedType::isDynamic(size) || outer != size * inner)
+      return std::nullopt;
+  }
+  return strides[pos.back()];
+}
+
+/// How one operand enters the GEMM: rows and columns of op(X) are the groups
+/// `rows` and `cols`; `batch` may be absent from it altogether (broadcast).
+struct Fit {
+  bool transposed = false;
+  unsigned ldDim = 0;          // memref dim whose stride is the leading dimension
+  bool ldAny = false;          // one row (column): any leading dimension will do
+  std::optional<unsigned> batchDim; // memref dim whose stride is the batch stride
 };
 
-std::optional<OperandLayout> getLayout(linalg::LinalgOp op, OpOperand &operand, unsigned row,
-                                       unsigned col, std::optional<unsigned> batch,
-                                       bool allowTranspose) {
-  AffineMap map = op.getMatchingIndexingMap(&operand);
-  auto type = cast<MemRefType>(operand.get().getType());
-  MLIRContext *ctx = op->getContext();
-  std::optional<unsigned> rowPos = map.getResultPosition(getAffineDimExpr(row, ctx));
-  std::optional<unsigned> colPos = map.getResultPosition(getAffineDimExpr(col, ctx));
-  std::optional<unsigned> batchPos;
-  if (batch)
-    batchPos = map.getResultPosition(getAffineDimExpr(*batch, ctx));
-  if (!rowPos || !colPos || map.getNumResults() != 2u + (batchPos ? 1 : 0))
+std::optional<Fit> fit(AffineMap map, MemRefType type, ArrayRef<unsigned> rows,
+                       ArrayRef<unsigned> cols, ArrayRef<unsigned> batch, bool allowTranspose) {
+  MLIRContext *ctx = map.getContext();
+  auto has = [&](unsigned d) { return map.isFunctionOfDim(d); };
+  bool anyBatch = llvm::any_of(batch, has), allBatch = llvm::all_of(batch, has);
+  if (anyBatch && !allBatch)
+    return std::nullopt;
+  if (map.getNumResults() != rows.size() + cols.size() + (allBatch ? batch.size() : 0))
     return std::nullopt;
   auto [strides, offset] = type.getStridesAndOffset();
   (void)offset;
-  if (strides[*colPos] == 1)
-    return OperandLayout{*rowPos, *colPos, batchPos, false};
-  if (allowTranspose && strides[*rowPos] == 1)
-    return OperandLayout{*rowPos, *colPos, batchPos, true};
+  ArrayRef<int64_t> shape = type.getShape();
+  std::optional<int64_t> rowStride = getGroupStride(rows, map, strides, shape);
+  std::optional<int64_t> colStride = getGroupStride(cols, map, strides, shape);
+  if (!rowStride || !colStride)
+    return std::nullopt;
+  auto pos = [&](unsigned d) { return *map.getResultPosition(getAffineDimExpr(d, ctx)); };
+  Fit f;
+  if (!batch.empty() && allBatch) {
+    std::optional<int64_t> batchStride = getGroupStride(batch, map, strides, shape);
+    if (!batchStride)
+      return std::nullopt;
+    f.batchDim = pos(batch.back());
+  }
+  if (*colStride == 1 || *colStride == 0) {
+    f.ldDim = pos(rows.back());
+    f.ldAny = *rowStride == 0;
+    return f;
+  }
+  if (allowTranspose && (*rowStride == 1 || *rowStride == 0)) {
+    f.transposed = true;
+    f.ldDim = pos(cols.back());
+    f.ldAny = *colStride == 0;
+    return f;
+  }
   return std::nullopt;
-}
-
-struct GemmMatch {
-  OperandLayout a, b, c;
-  int dtype;
-  Type inputType, outputType;
-};
-
-FailureOr<GemmMatch> matchGemm(linalg::LinalgOp op, bool tf32) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
-      !linalg::isaContractionOpInterface(op) || !isMulAddBody(op))
-    return failure();
-  std::optional<GemmLoops> loops = classifyLoops(op);
-  if (!loops)
-    return failure();
-
-  Type ta = getElementTypeOrSelf(op.getDpsInputOperand(0)->get().getType());
-  Type tb = getElementTypeOrSelf(op.getDpsInputOperand(1)->get().getType());
-  Type tc = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-  if (ta != tb)
-    return failure();
-  bool mixed = ta != tc;
-  if (mixed && !((ta.isBF16() || ta.isF16()) && tc.isF32()))
-    return failure();
-  std::optional<int> dtype = getDtypeCode(ta, tf32);
-  if (!dtype)
-    return failure();
-
-  std::optional<OperandLayout> a = getLayout(op, *op.getDpsInputOperand(0), loops->m, loops->k,
-                                             loops->batch, /*allowTranspose=*/true);
-  std::optional<OperandLayout> b = getLayout(op, *op.getDpsInputOperand(1), loops->k, loops->n,
-                                             loops->batch, /*allowTranspose=*/true);
-  std::optional<OperandLayout> c = getLayout(op, *op.getDpsInitOperand(0), loops->m, loops->n,
-                                             loops->batch, /*allowTranspose=*/false);
-  if (!a || !b || !c || (loops->batch && !c->batchPos))
-    return failure();
-  return GemmMatch{*a, *b, *c, *dtype, ta, tc};
 }
 
 /// A `linalg.fill` of zero into `buffer` just before `op`, with nothing
 /// between them using `buffer`.
 linalg::FillOp findZeroFill(Operation *op, Value buffer) {
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(prev); fill && fill.getOutputs()[0] == buffer) {
-      Value value = fill.getInputs()[0];
-      if (matchPattern(value, m_AnyZeroFloat()))
-        return fill;
-      return nullptr;
-    }
+    if (auto fill = dyn_cast<linalg::FillOp>(prev); fill && fill.getOutputs()[0] == buffer)
+      return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
     if (llvm::is_contained(prev->getOperands(), buffer))
       return nullptr;
   }
@@ -221,98 +224,208 @@ func::FuncOp getOrDeclareMatmul(ModuleOp module) {
   return f;
 }
 
-class GemmEmitter {
-public:
-  GemmEmitter(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  Value i64(Value index) { return arith::IndexCastOp::create(b, loc, b.getI64Type(), index); }
-  Value i64(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 64); }
-  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 32); }
-  Value f32(double v) { return arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat((float)v)); }
-
-  /// Leading dimension and batch stride (i64) of `memref` with `layout`.
-  std::pair<Value, Value> getStrides(Value memref, const OperandLayout &layout) {
-    auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-    unsigned ldPos = layout.transposed ? layout.colPos : layout.rowPos;
-    Value ld = meta.getStrides()[ldPos];
-    // A matrix of one row (or column) may carry any stride there; cuBLASLt
-    // still wants ld >= the other extent.
-    Value minLd = memref::DimOp::create(b, loc, memref, layout.transposed ? layout.rowPos
-                                                                          : layout.colPos);
-    ld = arith::MaxUIOp::create(b, loc, ld, minLd);
-    Value batchStride = layout.batchPos ? i64(meta.getStrides()[*layout.batchPos]) : i64(0);
-    return {i64(ld), batchStride};
-  }
-
-private:
-  OpBuilder &b;
-  Location loc;
+/// A GEMM operand as the call sees it.
+struct Operand {
+  Value memref;
+  AffineMap map;
+  Fit fit;
 };
 
-void rewriteGemm(linalg::LinalgOp op, const GemmMatch &match, func::FuncOp callee) {
-  Location loc = op.getLoc();
-  OpBuilder b(op);
-  GemmEmitter e(b, loc);
-  Value a = op.getDpsInputOperand(0)->get();
-  Value bm = op.getDpsInputOperand(1)->get();
-  Value c = op.getDpsInitOperand(0)->get();
+class GemmRewriter {
+public:
+  GemmRewriter(linalg::LinalgOp op, const Groups &groups, int dtype, func::FuncOp callee)
+      : op(op), groups(groups), dtype(dtype), callee(callee), b(op), loc(op.getLoc()) {}
+
+  void rewrite();
+
+private:
+  Value i64(Value index) { return arith::IndexCastOp::create(b, loc, b.getI64Type(), index); }
+  Value i64(int64_t v) { return arith::ConstantIntOp::create(b, loc, b.getI64Type(), v); }
+  Value i32(int64_t v) { return arith::ConstantIntOp::create(b, loc, b.getI32Type(), v); }
+  Value f32(float v) {
+    return arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(v));
+  }
+  Value groupSize(ArrayRef<unsigned> group) {
+    SmallVector<Value> s;
+    for (unsigned d : group)
+      s.push_back(sizes[d]);
+    return getProduct(b, loc, s);
+  }
+  /// A new buffer holding `operand` (or, for the result, to be written back)
+  /// in the order `order`, contiguous; `copyIn` fills it.
+  Operand makeContiguous(Value memref, AffineMap map, Type elementType,
+                         ArrayRef<unsigned> order, bool copyIn, ArrayRef<unsigned> rows,
+                         ArrayRef<unsigned> cols, ArrayRef<unsigned> batch, bool allowTranspose);
+  /// (ld, batch stride) of `operand` as i64.
+  std::pair<Value, Value> getStrides(const Operand &operand, ArrayRef<unsigned> other);
+
+  linalg::LinalgOp op;
+  const Groups &groups;
+  int dtype;
+  func::FuncOp callee;
+  OpBuilder b;
+  Location loc;
+  SmallVector<Value> sizes; // per loop
+  SmallVector<Value> temporaries;
+};
+
+Operand GemmRewriter::makeContiguous(Value memref, AffineMap map, Type elementType,
+                                     ArrayRef<unsigned> order, bool copyIn,
+                                     ArrayRef<unsigned> rows, ArrayRef<unsigned> cols,
+                                     ArrayRef<unsigned> batch, bool allowTranspose) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  SmallVector<int64_t> staticRanges = op.getStaticLoopRanges();
+  for (unsigned d : order) {
+    shape.push_back(staticRanges[d]);
+    if (ShapedType::isDynamic(staticRanges[d]))
+      dynamic.push_back(sizes[d]);
+  }
+  auto type = MemRefType::get(shape, elementType);
+  Value buffer = memref::AllocOp::create(b, loc, type, dynamic);
+  temporaries.push_back(buffer);
+  SmallVector<AffineExpr> results;
+  for (unsigned d : order)
+    results.push_back(getAffineDimExpr(d, ctx));
+  AffineMap newMap = AffineMap::get(op.getNumLoops(), 0, results, ctx);
+  if (copyIn) {
+    // buffer[order...] = memref[map(...)]: iterate over `order`.
+    SmallVector<AffineExpr> rename(op.getNumLoops(), getAffineConstantExpr(0, ctx));
+    for (auto [i, d] : llvm::enumerate(order))
+      rename[d] = getAffineDimExpr(i, ctx);
+    AffineMap readMap = map.replaceDimsAndSymbols(rename, {}, order.size(), 0);
+    SmallVector<utils::IteratorType> iters(order.size(), utils::IteratorType::parallel);
+    linalg::GenericOp::create(
+        b, loc, ValueRange{memref}, ValueRange{buffer},
+        SmallVector<AffineMap>{readMap, b.getMultiDimIdentityMap(order.size())}, iters,
+        [](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, args[0]);
+        });
+  }
+  std::optional<Fit> f = fit(newMap, type, rows, cols, batch, allowTranspose);
+  assert(f && "a contiguous buffer in GEMM order always fits");
+  return Operand{buffer, newMap, *f};
+}
+
+std::pair<Value, Value> GemmRewriter::getStrides(const Operand &operand,
+                                                 ArrayRef<unsigned> other) {
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, operand.memref);
+  // cuBLASLt wants ld >= the extent of the contiguous dimension, even where
+  // a single row (column) makes it irrelevant.
+  Value minLd = groupSize(other);
+  Value ld = operand.fit.ldAny ? minLd
+                               : arith::MaxUIOp::create(b, loc, meta.getStrides()[operand.fit.ldDim],
+                                                        minLd)
+                                     .getResult();
+  Value batchStride = operand.fit.batchDim ? i64(meta.getStrides()[*operand.fit.batchDim]) : i64(0);
+  return {i64(ld), batchStride};
+}
+
+void GemmRewriter::rewrite() {
+  for (Range r : op.createLoopRanges(b, loc))
+    sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
+  OpOperand *aOperand = op.getDpsInputOperand(0), *bOperand = op.getDpsInputOperand(1);
+  OpOperand *cOperand = op.getDpsInitOperand(0);
+  Type inType = getElementTypeOrSelf(aOperand->get().getType());
+  Type outType = getElementTypeOrSelf(cOperand->get().getType());
   bool accumulate = true;
-  if (linalg::FillOp fill = findZeroFill(op, c)) {
+  if (linalg::FillOp fill = findZeroFill(op, cOperand->get())) {
     fill->erase();
     accumulate = false;
   }
 
-  Value batch = match.c.batchPos ? memref::DimOp::create(b, loc, c, *match.c.batchPos).getResult()
-                                 : arith::ConstantIndexOp::create(b, loc, 1).getResult();
-  Value m = memref::DimOp::create(b, loc, c, match.c.rowPos);
-  Value n = memref::DimOp::create(b, loc, c, match.c.colPos);
-  Value k = memref::DimOp::create(b, loc, a, match.a.colPos);
+  auto concat = [](ArrayRef<unsigned> x, ArrayRef<unsigned> y, ArrayRef<unsigned> z) {
+    SmallVector<unsigned> r(x.begin(), x.end());
+    r.append(y.begin(), y.end());
+    r.append(z.begin(), z.end());
+    return r;
+  };
+  auto prepare = [&](OpOperand *o, ArrayRef<unsigned> rows, ArrayRef<unsigned> cols,
+                     bool isResult) -> Operand {
+    AffineMap map = op.getMatchingIndexingMap(o);
+    auto type = cast<MemRefType>(o->get().getType());
+    bool needsCopy = isResult && inType != outType;
+    if (!needsCopy)
+      if (std::optional<Fit> f = fit(map, type, rows, cols, groups.batch, !isResult))
+        return Operand{o->get(), map, *f};
+    // Copies keep the operand's innermost loop innermost (coalesced reads):
+    // when it is a row loop, the copy is stored transposed.
+    bool transposed = false;
+    if (!isResult && map.getNumResults() > 0) {
+      unsigned innermost = cast<AffineDimExpr>(map.getResults().back()).getPosition();
+      transposed = llvm::is_contained(rows, innermost);
+    }
+    return makeContiguous(o->get(), map, isResult ? inType : type.getElementType(),
+                          transposed ? concat(groups.batch, cols, rows)
+                                     : concat(groups.batch, rows, cols),
+                          /*copyIn=*/!isResult, rows, cols, groups.batch, !isResult);
+  };
+  Operand a = prepare(aOperand, groups.m, groups.k, false);
+  Operand bm = prepare(bOperand, groups.k, groups.n, false);
+  Operand c = prepare(cOperand, groups.m, groups.n, true);
+  bool resultInTemporary = c.memref != cOperand->get();
 
-  // f16/bf16 products with an f32 result: cuBLASLt writes the operand type
-  // (accumulating in f32), then an extension kernel widens into the result.
-  Value target = c;
-  OperandLayout targetLayout = match.c;
-  Value temporary;
-  if (match.inputType != match.outputType) {
-    auto cType = cast<MemRefType>(c.getType());
-    SmallVector<Value> dynamicSizes;
-    for (unsigned d = 0; d < cType.getRank(); ++d)
-      if (cType.isDynamicDim(d))
-        dynamicSizes.push_back(memref::DimOp::create(b, loc, c, d));
-    auto tmpType = MemRefType::get(cType.getShape(), match.inputType);
-    temporary = memref::AllocOp::create(b, loc, tmpType, dynamicSizes);
-    target = temporary;
-  }
-
-  auto [lda, strideA] = e.getStrides(a, match.a);
-  auto [ldb, strideB] = e.getStrides(bm, match.b);
-  auto [ldc, strideC] = e.getStrides(target, targetLayout);
+  Value batch = groupSize(groups.batch), m = groupSize(groups.m), n = groupSize(groups.n),
+        k = groupSize(groups.k);
+  // The leading dimension of a matrix is at least its contiguous extent.
+  auto [lda, strideA] = getStrides(a, a.fit.transposed ? groups.m : groups.k);
+  auto [ldb, strideB] = getStrides(bm, bm.fit.transposed ? groups.k : groups.n);
+  auto [ldc, strideC] = getStrides(c, groups.n);
   Value nullPtr = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
-  bool beta = accumulate && !temporary;
+  bool beta = accumulate && !resultInTemporary;
   SmallVector<Value> args = {
-      e.i32(match.dtype), e.i64(batch), e.i64(m), e.i64(n), e.i64(k),
-      getDataPointer(b, loc, a), lda, strideA, e.i32(match.a.transposed),
-      getDataPointer(b, loc, bm), ldb, strideB, e.i32(match.b.transposed),
-      getDataPointer(b, loc, target), ldc, strideC,
-      nullPtr, e.f32(1.0), e.f32(beta ? 1.0 : 0.0)};
+      i32(dtype), i64(batch), i64(m), i64(n), i64(k),
+      getDataPointer(b, loc, a.memref), lda, strideA, i32(a.fit.transposed),
+      getDataPointer(b, loc, bm.memref), ldb, strideB, i32(bm.fit.transposed),
+      getDataPointer(b, loc, c.memref), ldc, strideC,
+      nullPtr, f32(1.0f), f32(beta ? 1.0f : 0.0f)};
   func::CallOp::create(b, loc, callee, args);
 
-  if (temporary) {
-    // c = ext(tmp) (+ c): a linalg.generic that becomes an elementwise kernel.
-    auto cType = cast<MemRefType>(c.getType());
-    AffineMap id = b.getMultiDimIdentityMap(cType.getRank());
-    SmallVector<utils::IteratorType> iters(cType.getRank(), utils::IteratorType::parallel);
+  if (resultInTemporary) {
+    // C = widen(temporary) (+ C): an elementwise kernel.
+    unsigned rank = op.getNumLoops();
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    SmallVector<AffineMap> maps = {c.map, op.getMatchingIndexingMap(cOperand)};
+    // Iterate over the result's loops only (the k loops are gone).
+    SmallVector<unsigned> resultLoops = concat(groups.batch, groups.m, groups.n);
+    SmallVector<AffineExpr> rename(rank, getAffineConstantExpr(0, b.getContext()));
+    for (auto [i, d] : llvm::enumerate(resultLoops))
+      rename[d] = getAffineDimExpr(i, b.getContext());
+    for (AffineMap &map : maps)
+      map = map.replaceDimsAndSymbols(rename, {}, resultLoops.size(), 0);
+    iters.resize(resultLoops.size());
     linalg::GenericOp::create(
-        b, loc, ValueRange{temporary}, ValueRange{c}, SmallVector<AffineMap>{id, id}, iters,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          Value v = arith::ExtFOp::create(nb, nloc, match.outputType, args[0]);
+        b, loc, ValueRange{c.memref}, ValueRange{cOperand->get()}, maps, iters,
+        [&](OpBuilder &nb, Location nloc, ValueRange values) {
+          Value v = values[0];
+          if (inType != outType)
+            v = arith::ExtFOp::create(nb, nloc, outType, v);
           if (accumulate)
-            v = arith::AddFOp::create(nb, nloc, v, args[1]);
+            v = arith::AddFOp::create(nb, nloc, v, values[1]);
           linalg::YieldOp::create(nb, nloc, v);
         });
-    memref::DeallocOp::create(b, loc, temporary);
   }
+  for (Value t : temporaries)
+    memref::DeallocOp::create(b, loc, t);
   op->erase();
+}
+
+/// The dtype code of a contraction the runtime can run, with its groups.
+std::optional<std::pair<Groups, int>> matchGemm(linalg::LinalgOp op, bool tf32) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op) || !isMulAddBody(op))
+    return std::nullopt;
+  Type ta = getElementTypeOrSelf(op.getDpsInputOperand(0)->get().getType());
+  Type tb = getElementTypeOrSelf(op.getDpsInputOperand(1)->get().getType());
+  Type tc = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
+  if (ta != tb || (ta != tc && !((ta.isBF16() || ta.isF16()) && tc.isF32())))
+    return std::nullopt;
+  std::optional<int> dtype = getDtypeCode(ta, tf32);
+  std::optional<Groups> groups = classifyLoops(op);
+  if (!dtype || !groups)
+    return std::nullopt;
+  return std::make_pair(*groups, *dtype);
 }
 
 struct CUDALibraryCallsPass : impl::CUDALibraryCallsBase<CUDALibraryCallsPass> {
@@ -320,18 +433,18 @@ struct CUDALibraryCallsPass : impl::CUDALibraryCallsBase<CUDALibraryCallsPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<std::pair<linalg::LinalgOp, GemmMatch>> gemms;
+    SmallVector<std::tuple<linalg::LinalgOp, Groups, int>, 4> gemms;
     module.walk([&](linalg::LinalgOp op) {
       if (op->getParentOfType<gpu::GPUModuleOp>())
         return;
-      if (FailureOr<GemmMatch> match = matchGemm(op, tf32); succeeded(match))
-        gemms.push_back({op, *match});
+      if (auto match = matchGemm(op, tf32))
+        gemms.push_back({op, match->first, match->second});
     });
     if (gemms.empty())
       return;
     func::FuncOp callee = getOrDeclareMatmul(module);
-    for (auto &[op, match] : gemms)
-      rewriteGemm(op, match, callee);
+    for (auto &[op, groups, dtype] : gemms)
+      GemmRewriter(op, groups, dtype, callee).rewrite();
   }
 };
 

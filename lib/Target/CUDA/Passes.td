@@ -101,7 +101,7 @@ def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
     Option<"reductionBlockSize", "reduction-block-size", "int64_t", /*default=*/"256",
            "largest block of a cooperative (block per row) reduction">,
     Option<"minCooperativeReduction", "min-cooperative-reduction", "int64_t",
-           /*default=*/"64",
+           /*default=*/"32",
            "statically shorter reductions use one thread per output">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",

@@ -41,7 +41,7 @@ func.func @linear(%x: memref<8x64xf32>, %w: memref<128x64xf32>, %y: memref<8x128
 // memrefs' layouts; the result accumulates (no fill before it: beta = 1).
 // CHECK-LABEL: func.func @bmm_f16
 // CHECK-DAG:   %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
-// CHECK:       %[[B:.*]] = memref.dim %arg2, %c0 : memref<?x16x8xf16>
+// CHECK:       %[[B:.*]] = memref.dim %arg0, %c0 : memref<?x16x32xf16>
 // CHECK:       %[[BATCH:.*]] = arith.index_cast %[[B]] : index to i64
 // CHECK:       call @thunder_cuda_matmul(%c1_i32, %[[BATCH]], %c16_i64, %c8_i64, %c32_i64, %{{.*}}, %c32_i64, %c512_i64, %c0_i32, %{{.*}}, %c8_i64, %c256_i64, %c0_i32, %{{.*}}, %c8_i64, %c128_i64, %{{.*}}, %[[ONE]], %[[ONE]])
 func.func @bmm_f16(%a: memref<?x16x32xf16>, %b: memref<?x32x8xf16>, %c: memref<?x16x8xf16>) {
@@ -85,9 +85,9 @@ func.func @transposed_view(%at: memref<16x8xf32>, %b: memref<16x4xf32>, %c: memr
 
 // A Linear layer on a 3-D input whose weight was broadcast over the batch
 // (thunder-cuda-fold-matmul-operands reads it through the broadcast map): the
-// weight's batch stride is 0.
+// batch and row loops of x and y collapse into m = 2 * 16 (one GEMM).
 // CHECK-LABEL: func.func @broadcast_weight
-// CHECK:       call @thunder_cuda_matmul(%c0_i32, %c2_i64, %c16_i64, %c32_i64, %c64_i64, %{{.*}}, %c64_i64, %c1024_i64, %c0_i32, %{{.*}}, %c64_i64, %c0_i64, %c1_i32, %{{.*}}, %c32_i64, %c512_i64,
+// CHECK:       call @thunder_cuda_matmul(%c0_i32, %c1_i64, %c32_i64, %c32_i64, %c64_i64, %{{.*}}, %c64_i64, %c0_i64, %c0_i32, %{{.*}}, %c64_i64, %c0_i64, %c1_i32, %{{.*}}, %c32_i64, %c0_i64,
 #a = affine_map<(b, m, n, k) -> (b, m, k)>
 #w = affine_map<(b, m, n, k) -> (n, k)>
 #c = affine_map<(b, m, n, k) -> (b, m, n)>
@@ -98,6 +98,38 @@ func.func @broadcast_weight(%x: memref<2x16x64xf32>, %w: memref<32x64xf32>, %y: 
     %m = arith.mulf %p, %q : f32
     %s = arith.addf %acc, %m : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Attention's q @ k^T on the heads split out of one [batch, seq, heads * dim]
+// projection: the (batch, head) loops do not collapse over q's strides, so q
+// and k are first copied in GEMM order ([batch, head, seq, dim], the head
+// dimension innermost as in the source); then one batched GEMM of 2 * 4
+// matrices, k transposed.
+// CHECK-LABEL: func.func @attention_scores
+// CHECK:       %[[Q:.*]] = memref.alloc() : memref<2x4x32x32xf32>
+// CHECK:       linalg.generic {{.*}} ins(%arg0 : memref<2x32x4x32xf32, strided<[12288, 384, 32, 1]>>) outs(%[[Q]] : memref<2x4x32x32xf32>)
+// CHECK:       %[[K:.*]] = memref.alloc() : memref<2x4x32x32xf32>
+// CHECK:       linalg.generic {{.*}} outs(%[[K]] : memref<2x4x32x32xf32>)
+// CHECK:       call @thunder_cuda_matmul(%c0_i32, %c8_i64, %c32_i64, %c32_i64, %c32_i64, %{{.*}}, %c32_i64, %c1024_i64, %c0_i32, %{{.*}}, %c32_i64, %c1024_i64, %c1_i32, %{{.*}}, %c32_i64, %c1024_i64,
+// CHECK:       memref.dealloc %[[Q]]
+// CHECK:       memref.dealloc %[[K]]
+#q = affine_map<(b, h, l, s, e) -> (b, l, h, e)>
+#k = affine_map<(b, h, l, s, e) -> (b, s, h, e)>
+#o = affine_map<(b, h, l, s, e) -> (b, h, l, s)>
+func.func @attention_scores(%q: memref<2x32x4x32xf32, strided<[12288, 384, 32, 1]>>,
+                            %k: memref<2x32x4x32xf32, strided<[12288, 384, 32, 1], offset: 128>>,
+                            %s: memref<2x4x32x32xf32>) {
+  linalg.generic {indexing_maps = [#q, #k, #o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : memref<2x32x4x32xf32, strided<[12288, 384, 32, 1]>>, memref<2x32x4x32xf32, strided<[12288, 384, 32, 1], offset: 128>>)
+      outs(%s : memref<2x4x32x32xf32>) {
+  ^bb0(%a: f32, %c: f32, %acc: f32):
+    %m = arith.mulf %a, %c : f32
+    %r = arith.addf %acc, %m : f32
+    linalg.yield %r : f32
   }
   return
 }

@@ -65,6 +65,60 @@ OpFoldResult Emitter::dim(Value v, int64_t d) {
       next = d == rank - 1 ? r.getRhs() : r.getLhs();
     } else if (auto r = dyn_cast<SelectOp>(op)) {
       next = r.getOnTrue();
+    } else if (isa<ReduceSumOp, ReduceProdOp, ReduceMaxOp, ReduceMinOp, ReduceOrOp,
+                   ReduceAndOp>(op)) {
+      // Result dim d is the d-th operand dim that was kept (or reduced to 1).
+      auto reduced = cast<DenseI64ArrayAttr>(op->getAttr("dims")).asArrayRef();
+      auto keep = op->getAttrOfType<BoolAttr>("keepdim");
+      bool keepdim = keep && keep.getValue();
+      int64_t rank = cast<RankedTensorType>(op->getOperand(0).getType()).getRank();
+      int64_t k = -1;
+      for (int64_t i = 0; i < rank; ++i) {
+        if (!keepdim && llvm::is_contained(reduced, i))
+          continue;
+        if (++k == d) {
+          if (!llvm::is_contained(reduced, i)) {
+            next = op->getOperand(0);
+            nextDim = i;
+          }
+          break;
+        }
+      }
+    } else if (auto r = dyn_cast<SliceOp>(op)) {
+      int64_t lim = r.getLimit()[d];
+      if (r.getStart()[d] == 0 && r.getStep()[d] == 1 &&
+          lim == std::numeric_limits<int64_t>::max())
+        next = r.getOperand();
+    } else if (auto r = dyn_cast<ConcatOp>(op)) {
+      if (static_cast<int64_t>(r.getDim()) != d) {
+        next = r.getInputs().front();
+      } else {
+        OpFoldResult total = b.getIndexAttr(0);
+        for (Value in : r.getInputs())
+          total = add(total, dim(in, d));
+        return total;
+      }
+    } else if (auto r = dyn_cast<PadOp>(op)) {
+      int64_t extra = r.getLow()[d] + r.getHigh()[d];
+      if (extra == 0)
+        next = r.getOperand();
+      else
+        return add(dim(r.getOperand(), d), b.getIndexAttr(extra));
+    } else if (auto r = dyn_cast<IndexSelectOp>(op)) {
+      if (static_cast<int64_t>(r.getDim()) == d) {
+        next = r.getIndex();
+        nextDim = 0;
+      } else {
+        next = r.getOperand();
+      }
+    } else if (auto r = dyn_cast<GatherOp>(op)) {
+      next = r.getIndex();
+    } else if (isa<ConvolutionOp, MaxPoolOp, AvgPoolOp>(op)) {
+      if (d == 0)
+        next = op->getOperand(0);
+    } else if (auto r = dyn_cast<AttentionOp>(op)) {
+      int64_t rank = type.getRank();
+      next = d == rank - 1 ? r.getValue() : r.getQuery();
     } else if (auto r = dyn_cast<tensor::CastOp>(op)) {
       next = r.getSource();
     } else if (op->hasTrait<OpTrait::Elementwise>() ||

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "DTypes.h"
 #include "NodeContext.h"
+#include "Decompositions.h"
 #include "OpTable.h"
 
 using namespace mlir;
@@ -25,16 +26,11 @@ SmallVector<int64_t> perDim(SmallVector<int64_t> values, int64_t n, int64_t dflt
   return values;
 }
 
-struct ConvParams {
-  SmallVector<int64_t> stride, padLow, padHigh, dilation, outputPadding;
-  bool transposed = false;
-  int64_t groups = 1;
-};
+} // namespace
 
-LogicalResult convolve(NodeContext &ctx, Value x, Value w, std::optional<Value> bias,
-                       ConvParams p) {
+FailureOr<Value> buildConvolution(NodeContext &ctx, Value x, Value w,
+                                  std::optional<Value> bias, ConvParams p, Type t) {
   Emitter &e = ctx.emit();
-  Type t = ctx.resultElementType();
   if (!isFloat(t))
     return ctx.error() << "convolution of " << t << " tensors is not supported";
   int64_t spatial = Emitter::rankOf(w) - 2;
@@ -103,7 +99,17 @@ LogicalResult convolve(NodeContext &ctx, Value x, Value w, std::optional<Value> 
   }
   if (unbatched)
     y = e.squeeze(y, 0);
-  return ctx.bind(y);
+  return y;
+}
+
+namespace {
+
+LogicalResult convolve(NodeContext &ctx, Value x, Value w, std::optional<Value> bias,
+                       ConvParams p) {
+  FailureOr<Value> y = buildConvolution(ctx, x, w, bias, p, ctx.resultElementType());
+  if (failed(y))
+    return failure();
+  return ctx.bind(*y);
 }
 
 /// `padding` as ints, or "same" / "valid".

@@ -630,6 +630,8 @@ void registerElementwiseOps(OpTable &t) {
   t.add("aten.fmin.default", nanIgnoringMinMax<MinOp>);
   t.addWithInPlace("atan2", "default", floatBinary<Atan2Op>);
   t.add("aten.arctan2.default", floatBinary<Atan2Op>);
+  // The one out= variant in the Core ATen set: a write into `out`.
+  t.addInPlace("aten.atan2.out", floatBinary<Atan2Op>, "out");
   t.addWithInPlace("hypot", "default", convertHypot);
   t.addWithInPlace("copysign", "Tensor", convertCopysign);
   t.addWithInPlace("copysign", "Scalar", convertCopysign);

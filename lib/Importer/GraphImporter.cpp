@@ -312,6 +312,9 @@ LogicalResult GraphImporter::importNode(const pt2::Node &node) {
   const OpEntry *entry = OpTable::get().lookup(target);
   if (!entry)
     return emitError(loc) << "unsupported operator '" << target << "'";
+  if (!entry->convert)
+    return emitError(loc) << "unsupported operator '" << target << "': "
+                          << entry->refusal;
 
   // Arguments in schema order with defaults; targets without a schema
   // (_operator.mul, torch.sym_max) take the node's named inputs as given.

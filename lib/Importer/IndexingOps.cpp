@@ -361,9 +361,190 @@ LogicalResult convertTakeAlongDim(NodeContext &ctx) {
   return ctx.bind(GatherOp::create(e.b, e.loc, type, x, i, uint64_t(d)).getResult());
 }
 
+/// col2im (fold): [N, C*kh*kw, L] columns summed back into [N, C, H, W].
+LogicalResult convertCol2im(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  SmallVector<int64_t> out = ctx.integers("output_size");
+  SmallVector<int64_t> k = ctx.integers("kernel_size"), dil = ctx.integers("dilation");
+  SmallVector<int64_t> pad = ctx.integers("padding"), st = ctx.integers("stride");
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  auto fill2 = [](SmallVector<int64_t> &v) {
+    if (v.size() == 1)
+      v.push_back(v[0]);
+  };
+  for (auto *v : {&out, &k, &dil, &pad, &st})
+    fill2(*v);
+  bool unbatched = Emitter::rankOf(x) == 2;
+  if (unbatched)
+    x = e.unsqueeze(x, 0);
+  auto type = Emitter::typeOf(x);
+  if (type.getRank() != 3 || !type.hasStaticShape())
+    return ctx.error() << "col2im needs a static [N, C*kh*kw, L] input";
+  int64_t n = type.getDimSize(0), ckk = type.getDimSize(1), l = type.getDimSize(2);
+  int64_t c = ckk / (k[0] * k[1]);
+  int64_t hp = out[0] + 2 * pad[0], wp = out[1] + 2 * pad[1];
+  int64_t nbh = (hp - (dil[0] * (k[0] - 1) + 1)) / st[0] + 1;
+  int64_t nbw = (wp - (dil[1] * (k[1] - 1) + 1)) / st[1] + 1;
+  if (c * k[0] * k[1] != ckk || nbh * nbw != l)
+    return ctx.error() << "col2im: the input does not match the kernel and output size";
+  SmallVector<int64_t> targets;
+  for (int64_t ki = 0; ki < k[0]; ++ki)
+    for (int64_t kj = 0; kj < k[1]; ++kj)
+      for (int64_t bh = 0; bh < nbh; ++bh)
+        for (int64_t bw = 0; bw < nbw; ++bw)
+          targets.push_back((bh * st[0] + ki * dil[0]) * wp + bw * st[1] + kj * dil[1]);
+  Type t = type.getElementType();
+  Value values = e.reshape(x, SmallVector<int64_t>{n, c, k[0] * k[1] * l});
+  Value idx = e.constantInts({static_cast<int64_t>(targets.size())}, e.i64(), targets);
+  Value zeros = e.full(Sizes{e.index(n), e.index(c), e.index(hp * wp)}, e.scalarAttr(t, 0.0));
+  Value sum = IndexPutOp::create(e.b, e.loc, zeros.getType(), zeros, ValueRange{idx},
+                                 values, uint64_t(2), true);
+  Value img = e.reshape(sum, SmallVector<int64_t>{n, c, hp, wp});
+  img = e.slice(e.slice(img, 2, pad[0], pad[0] + out[0]), 3, pad[1], pad[1] + out[1]);
+  return ctx.bind(unbatched ? e.squeeze(img, 0) : img);
+}
+
+/// grid_sampler_2d: bilinear or nearest sampling of [N, C, H, W] at the grid's
+/// [N, Ho, Wo, (x, y)] points in [-1, 1], zeros or border padding.
+LogicalResult convertGridSampler(NodeContext &ctx) {
+  Value input = ctx.tensor("input"), grid = ctx.tensor("grid");
+  int64_t mode = ctx.integer("interpolation_mode");
+  int64_t padding = ctx.integer("padding_mode");
+  bool align = ctx.boolean("align_corners");
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  auto it = Emitter::typeOf(input), gt = Emitter::typeOf(grid);
+  if (it.getRank() != 4 || !it.hasStaticShape() || !gt.hasStaticShape())
+    return ctx.error() << "grid_sampler_2d needs static 4-D inputs";
+  if (mode > 1)
+    return ctx.error() << "grid_sampler_2d: bicubic interpolation is not supported";
+  if (padding > 1)
+    return ctx.error() << "grid_sampler_2d: reflection padding is not supported";
+  int64_t n = it.getDimSize(0), c = it.getDimSize(1), h = it.getDimSize(2),
+          w = it.getDimSize(3), ho = gt.getDimSize(1), wo = gt.getDimSize(2);
+  Type t = it.getElementType();
+  grid = e.convert(grid, t);
+  auto coord = [&](int64_t which, int64_t size) {
+    Value g = e.squeeze(e.slice(grid, 3, which, which + 1), 3); // [N, Ho, Wo]
+    // align: (g + 1) / 2 * (size - 1); else ((g + 1) * size - 1) / 2
+    Value v = align ? e.mulScalar(e.addScalar(g, 1.0), 0.5 * (size - 1))
+                    : e.mulScalar(e.addScalar(e.mulScalar(e.addScalar(g, 1.0), size), -1.0), 0.5);
+    if (padding == 1)
+      v = e.clamp(v, 0.0, static_cast<double>(size - 1));
+    return v;
+  };
+  Value x = coord(0, w), y = coord(1, h);
+  Value flat = e.reshape(input, SmallVector<int64_t>{n, c, h * w});
+  // The value at integer coordinates (xi, yi) times `weight`, 0 outside.
+  auto sample = [&](Value xi, Value yi, Value weight) {
+    Value inX = AndOp::create(e.b, e.loc, e.compareScalar(CompareDirection::GE, xi, 0.0),
+                              e.compareScalar(CompareDirection::LE, xi, double(w - 1)));
+    Value inY = AndOp::create(e.b, e.loc, e.compareScalar(CompareDirection::GE, yi, 0.0),
+                              e.compareScalar(CompareDirection::LE, yi, double(h - 1)));
+    Value inside = AndOp::create(e.b, e.loc, inX, inY);
+    Value cx = e.clamp(xi, 0.0, double(w - 1)), cy = e.clamp(yi, 0.0, double(h - 1));
+    Value lin = e.convert(e.add(e.mulScalar(cy, double(w)), cx), e.i64()); // [N, Ho, Wo]
+    Value idx = e.reshape(lin, SmallVector<int64_t>{n, 1, ho * wo});
+    idx = e.broadcastTo(idx, Sizes{e.index(n), e.index(c), e.index(ho * wo)});
+    auto type = RankedTensorType::get({n, c, ho * wo}, t);
+    Value v = GatherOp::create(e.b, e.loc, type, flat, idx, uint64_t(2));
+    v = e.reshape(v, SmallVector<int64_t>{n, c, ho, wo});
+    Value wt = e.select(inside, weight, e.splatLike(0.0, weight));
+    return e.mul(v, e.unsqueeze(wt, 1));
+  };
+  if (mode == 1) {
+    Value one = e.splatLike(1.0, x);
+    return ctx.bind(sample(e.unary<RoundOp>(x), e.unary<RoundOp>(y), one));
+  }
+  Value x0 = e.unary<FloorOp>(x), y0 = e.unary<FloorOp>(y);
+  Value x1 = e.addScalar(x0, 1.0), y1 = e.addScalar(y0, 1.0);
+  Value wx1 = e.sub(x, x0), wy1 = e.sub(y, y0);
+  Value wx0 = e.scalarBinary<SubOp>(1.0, wx1), wy0 = e.scalarBinary<SubOp>(1.0, wy1);
+  Value r = sample(x0, y0, e.mul(wx0, wy0));
+  r = e.add(r, sample(x1, y0, e.mul(wx1, wy0)));
+  r = e.add(r, sample(x0, y1, e.mul(wx0, wy1)));
+  r = e.add(r, sample(x1, y1, e.mul(wx1, wy1)));
+  return ctx.bind(r);
+}
+
+/// _embedding_bag (sum and mean): rows of `weight` summed per bag.
+LogicalResult convertEmbeddingBag(NodeContext &ctx) {
+  Value weight = ctx.tensor("weight"), indices = ctx.tensor("indices");
+  Value offsets = ctx.tensor("offsets");
+  int64_t mode = ctx.optionalInteger("mode").value_or(0);
+  std::optional<Value> psw = ctx.optionalTensor("per_sample_weights");
+  bool includeLast = ctx.optionalBoolean("include_last_offset").value_or(false);
+  int64_t paddingIdx = ctx.optionalInteger("padding_idx").value_or(-1);
+  if (failed(ctx.check()))
+    return failure();
+  if (mode == 2)
+    return ctx.error() << "embedding_bag with mode='max' is not supported";
+  Emitter &e = ctx.emit();
+  Type t = Emitter::elementTypeOf(weight);
+  FailureOr<Value> idx = indexTensor(ctx, indices);
+  if (failed(idx))
+    return failure();
+  Value ids = e.convert(*idx, e.i64());
+  if (Emitter::rankOf(ids) == 2) {
+    // Each row a bag.
+    Sizes s = e.dims(ids);
+    offsets = e.mul(e.iota(Sizes{s[0]}, e.i64(), 0), e.indexToTensor(s[1], e.i64()));
+    ids = e.flatten(ids, 0, 1);
+    if (psw)
+      psw = e.flatten(*psw, 0, 1);
+  }
+  int64_t l = Emitter::shapeOf(ids)[0], nOff = Emitter::shapeOf(offsets)[0];
+  if (ShapedType::isDynamic(l) || ShapedType::isDynamic(nOff))
+    return ctx.error() << "embedding_bag needs static index and offset counts";
+  int64_t bags = includeLast ? nOff - 1 : nOff;
+  offsets = e.convert(e.slice(offsets, 0, 0, bags), e.i64());
+  // bag[i] = #{b : offsets[b] <= i} - 1
+  Value pos = e.iota(Sizes{e.index(l), e.index(bags)}, e.i64(), 0);
+  Value started = CompareOp::create(e.b, e.loc, CompareDirection::GE, pos,
+                                    e.broadcastInDim(offsets, e.dims(pos), {1}));
+  Value bag = e.addScalar(e.sum(e.convert(started, e.i64()), {1}, false), -1.0);
+  int64_t d = Emitter::shapeOf(weight)[1];
+  auto rowsType = RankedTensorType::get({l, d}, t);
+  Value rows = IndexSelectOp::create(e.b, e.loc, rowsType, weight, ids, uint64_t(0));
+  Value keep = e.splat(1.0, t, Sizes{e.index(l)});
+  if (paddingIdx >= 0)
+    keep = e.convert(e.compareScalar(CompareDirection::NE, ids, double(paddingIdx)), t);
+  Value scaled = e.mul(rows, e.unsqueeze(keep, 1));
+  if (psw)
+    scaled = e.mul(scaled, e.unsqueeze(e.convert(*psw, t), 1));
+  Value zeros = e.full(Sizes{e.index(bags), e.index(d)}, e.scalarAttr(t, 0.0));
+  Value out = IndexPutOp::create(e.b, e.loc, zeros.getType(), zeros, ValueRange{bag},
+                                 scaled, uint64_t(0), true);
+  Value zeroCounts = e.full(Sizes{e.index(bags)}, e.scalarAttr(t, 0.0));
+  Value counts = IndexPutOp::create(e.b, e.loc, zeroCounts.getType(), zeroCounts,
+                                    ValueRange{bag}, keep, uint64_t(0), true);
+  if (mode == 1)
+    out = e.div(out, e.unsqueeze(e.binaryScalar<MaxOp>(counts, 1.0), 1));
+  if (failed(ctx.bind(0, out)))
+    return failure();
+  if (ctx.numResults() > 1 && ctx.resultUsed(1) && failed(ctx.bind(1, bag)))
+    return failure();
+  if (ctx.numResults() > 2 && ctx.resultUsed(2) &&
+      failed(ctx.bind(2, e.convert(counts, e.i64()))))
+    return failure();
+  if (ctx.numResults() > 3 && ctx.resultUsed(3))
+    return ctx.bind(3, e.full(ctx.resultSizes(3), e.scalarAttrInt(e.i64(), 0)));
+  return success();
+}
+
 } // namespace
 
 void registerIndexingOps(OpTable &t) {
+  t.add("aten.col2im.default", convertCol2im);
+  t.add("aten.grid_sampler_2d.default", convertGridSampler);
+  t.add("aten._embedding_bag.default", convertEmbeddingBag);
+  t.add("aten._embedding_bag_forward_only.default", convertEmbeddingBag);
+  t.add("aten.embedding_bag.default", convertEmbeddingBag);
+  t.add("aten.embedding_bag.padding_idx", convertEmbeddingBag);
+  t.add("aten.grid_sampler.default", convertGridSampler);
   t.add("aten.take_along_dim.default", convertTakeAlongDim);
   t.add("aten.index.Tensor", convertIndex);
   t.add("aten.index.Tensor_hacked_twin", convertIndex);

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "DTypes.h"
 #include "NodeContext.h"
+#include "Decompositions.h"
 #include "OpTable.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -170,8 +171,7 @@ LogicalResult convertTrilinear(NodeContext &ctx) {
   return ctx.bind(acc);
 }
 
-/// cdist / _cdist_forward: p-norm distances between the rows of x1 and x2
-/// ([..., P, M] and [..., R, M] -> [..., P, R]).
+/// cdist / _cdist_forward: p-norm distances between the rows of x1 and x2.
 LogicalResult convertCdist(NodeContext &ctx) {
   Value x1 = ctx.tensor("x1"), x2 = ctx.tensor("x2");
   double p = ctx.optionalReal("p").value_or(2.0);
@@ -184,22 +184,34 @@ LogicalResult convertCdist(NodeContext &ctx) {
   int64_t r = Emitter::rankOf(x1);
   if (r < 2 || Emitter::rankOf(x2) != r)
     return ctx.error() << "cdist needs inputs of one rank >= 2";
-  // [..., P, 1, M] - [..., 1, R, M]
-  Value d = e.sub(e.unsqueeze(x1, r - 1), e.unsqueeze(x2, r - 2));
-  Value a = e.unary<AbsOp>(d);
-  int64_t last = r;
-  Value out;
-  if (p == 0.0)
-    out = e.sum(e.convert(e.compareScalar(CompareDirection::NE, a, 0.0), t), {last}, false);
-  else if (std::isinf(p))
-    out = e.reduce<ReduceMaxOp>(a, {last}, false);
-  else if (p == 1.0)
-    out = e.sum(a, {last}, false);
-  else if (p == 2.0)
-    out = e.unary<SqrtOp>(e.sum(e.mul(d, d), {last}, false));
-  else
-    out = e.binaryScalar<PowOp>(e.sum(e.binaryScalar<PowOp>(a, p), {last}, false), 1.0 / p);
-  return ctx.bind(e.broadcastTo(out, ctx.resultSizes()));
+  return ctx.bind(e.broadcastTo(pairwiseDistance(e, x1, x2, p), ctx.resultSizes()));
+}
+
+/// _pdist_forward: the distances of the row pairs i < j, in row-major order.
+LogicalResult convertPdist(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  double p = ctx.optionalReal("p").value_or(2.0);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  int64_t n = Emitter::shapeOf(x)[0];
+  if (Emitter::rankOf(x) != 2 || ShapedType::isDynamic(n))
+    return ctx.error() << "pdist needs a 2-D input with a static row count";
+  x = e.convert(x, ctx.resultElementType());
+  Value d = pairwiseDistance(e, x, x, p);
+  SmallVector<int64_t> is, js;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = i + 1; j < n; ++j) {
+      is.push_back(i);
+      js.push_back(j);
+    }
+  int64_t count = is.size();
+  if (count == 0)
+    return ctx.bind(e.full(ctx.resultSizes(), e.scalarAttr(ctx.resultElementType(), 0.0)));
+  Value ii = e.constantInts({count}, e.i64(), is), jj = e.constantInts({count}, e.i64(), js);
+  auto type = RankedTensorType::get({count}, Emitter::elementTypeOf(d));
+  return ctx.bind(IndexOp::create(e.b, e.loc, type, d, ValueRange{ii, jj}, uint64_t(0))
+                      .getResult());
 }
 
 //===--- einsum ---------------------------------------------------------------===//
@@ -355,7 +367,27 @@ LogicalResult convertEinsum(NodeContext &ctx) {
 
 } // namespace
 
+Value pairwiseDistance(Emitter &e, Value x1, Value x2, double p) {
+  Type t = Emitter::elementTypeOf(x1);
+  int64_t r = Emitter::rankOf(x1);
+  // [..., P, 1, M] - [..., 1, R, M]
+  Value d = e.sub(e.unsqueeze(x1, r - 1), e.unsqueeze(x2, r - 2));
+  Value a = e.unary<AbsOp>(d);
+  int64_t last = r;
+  if (p == 0.0)
+    return e.sum(e.convert(e.compareScalar(CompareDirection::NE, a, 0.0), t), {last}, false);
+  if (std::isinf(p))
+    return e.reduce<ReduceMaxOp>(a, {last}, false);
+  if (p == 1.0)
+    return e.sum(a, {last}, false);
+  if (p == 2.0)
+    return e.unary<SqrtOp>(e.sum(e.mul(d, d), {last}, false));
+  return e.binaryScalar<PowOp>(e.sum(e.binaryScalar<PowOp>(a, p), {last}, false), 1.0 / p);
+}
+
 void registerLinearAlgebraOps(OpTable &t) {
+  t.add("aten._pdist_forward.default", convertPdist);
+  t.add("aten.pdist.default", convertPdist);
   t.add("aten.linear.default", convertLinear);
   for (const char *name :
        {"aten.matmul.default", "aten.mm.default", "aten.bmm.default",

@@ -49,6 +49,27 @@ void registerMiscOps(OpTable &t) {
         "aten._print.default", "torch._C._set_grad_enabled",
         "aten.record_stream.default"})
     t.add(name, convertNoOp);
+  // What no compiled model can do (the reason goes into the error).
+  static const char *const kDataDependent =
+      "its output shape depends on the values of its input, which a compiled "
+      "model cannot have";
+  t.refuse("aten.nonzero.default", kDataDependent);
+  t.refuse("aten.nonzero_static.default", kDataDependent);
+  t.refuse("aten.masked_select.default", kDataDependent);
+  t.refuse("aten.unique.default", kDataDependent);
+  t.refuse("aten._unique2.default", kDataDependent);
+  t.refuse("aten.unique_dim.default", kDataDependent);
+  t.refuse("aten.unique_consecutive.default", kDataDependent);
+  t.refuse("aten.repeat_interleave.Tensor", kDataDependent);
+  t.refuse("aten._local_scalar_dense.default",
+           "it reads a tensor element into a Python number (.item()), which "
+           "makes the program depend on data at run time");
+  t.refuse("aten.item.default",
+           "it reads a tensor element into a Python number (.item()), which "
+           "makes the program depend on data at run time");
+  for (const char *fft : {"aten._fft_r2c.default", "aten._fft_c2r.default",
+                          "aten._fft_c2c.default"})
+    t.refuse(fft, "complex tensors are not supported");
   t.add("aten.dropout.default", convertDropout);
   t.addInPlace("aten.dropout_.default", convertDropout);
   t.add("aten.native_dropout.default", convertDropout);

@@ -34,18 +34,23 @@ const OpTable &OpTable::get() {
     registerRandomOps(t);
     registerSymbolicOps(t);
     registerMiscOps(t);
+    registerBackwardOps(t);
     return t;
   }();
   return table;
 }
 
 void OpTable::add(llvm::StringRef target, ConvertFn fn) {
-  entries[stripPrefix(target)] = OpEntry{fn, ""};
+  entries[stripPrefix(target)] = OpEntry{fn, "", ""};
+}
+
+void OpTable::refuse(llvm::StringRef target, llvm::StringRef reason) {
+  entries[stripPrefix(target)] = OpEntry{nullptr, reason.str(), ""};
 }
 
 void OpTable::addInPlace(llvm::StringRef target, ConvertFn fn,
                          llvm::StringRef mutated) {
-  entries[stripPrefix(target)] = OpEntry{fn, mutated.str()};
+  entries[stripPrefix(target)] = OpEntry{fn, "", mutated.str()};
 }
 
 void OpTable::addWithInPlace(llvm::StringRef name, llvm::StringRef overload,
@@ -62,7 +67,8 @@ const OpEntry *OpTable::lookup(llvm::StringRef target) const {
 std::vector<std::string> OpTable::targets() const {
   std::vector<std::string> out;
   for (const auto &entry : entries)
-    out.push_back(entry.getKey().str());
+    if (entry.getValue().convert)
+      out.push_back(entry.getKey().str());
   std::sort(out.begin(), out.end());
   return out;
 }

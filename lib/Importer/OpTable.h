@@ -23,7 +23,9 @@ class NodeContext;
 using ConvertFn = mlir::LogicalResult (*)(NodeContext &);
 
 struct OpEntry {
-  ConvertFn convert = nullptr;
+  ConvertFn convert = nullptr; // null for a refused op
+  /// Why the op cannot be compiled (refused ops only).
+  std::string refusal;
   /// For in-place ops: the argument the op writes ("self"); empty otherwise.
   std::string mutatedArgument;
 };
@@ -40,10 +42,12 @@ public:
                   llvm::StringRef mutated = "self");
   /// Both "aten.X.overload" and "aten.X_.overload" (in place).
   void addWithInPlace(llvm::StringRef name, llvm::StringRef overload, ConvertFn fn);
+  /// An op the compiler cannot support, with the reason for its error.
+  void refuse(llvm::StringRef target, llvm::StringRef reason);
 
   /// Accepts targets with or without `torch.ops.`; nullptr when unknown.
   const OpEntry *lookup(llvm::StringRef target) const;
-  /// Every registered target, sorted.
+  /// Every supported target (refused ones excluded), sorted.
   std::vector<std::string> targets() const;
 
 private:
@@ -68,6 +72,7 @@ void registerResizeOps(OpTable &table);
 void registerRandomOps(OpTable &table);
 void registerSymbolicOps(OpTable &table);
 void registerMiscOps(OpTable &table);
+void registerBackwardOps(OpTable &table);
 
 } // namespace thunder::importer
 

@@ -10,7 +10,10 @@
 //===----------------------------------------------------------------------===//
 #include "DTypes.h"
 #include "NodeContext.h"
+#include "Decompositions.h"
 #include "OpTable.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -25,14 +28,12 @@ SmallVector<int64_t> perDim(SmallVector<int64_t> values, int64_t n, int64_t dflt
   return values;
 }
 
-struct Window {
-  SmallVector<int64_t> kernel, stride, padLow, padHigh, dilation;
-  SmallVector<int64_t> userPad; // the padding the user asked for
-};
+using Window = PoolWindow;
 
-/// Reads the window of a pool over `n` trailing dims, ceil_mode folded into
-/// extra high padding.
-FailureOr<Window> readWindow(NodeContext &ctx, Value x, int64_t n, bool withDilation) {
+} // namespace
+
+FailureOr<PoolWindow> readPoolWindow(NodeContext &ctx, Value x, int64_t n,
+                                     bool withDilation) {
   Window w;
   w.kernel = perDim(ctx.integers("kernel_size"), n, 1);
   SmallVector<int64_t> stride =
@@ -77,14 +78,79 @@ FailureOr<Window> readWindow(NodeContext &ctx, Value x, int64_t n, bool withDila
   return w;
 }
 
-/// max_pool{1,2,3}d and *_with_indices (indices unused).
+namespace {
+
+FailureOr<Window> readWindow(NodeContext &ctx, Value x, int64_t n, bool withDilation) {
+  return readPoolWindow(ctx, x, n, withDilation);
+}
+
+/// The indices of max_pool*_with_indices: for each window the flat position
+/// (in the pooled dims of the input) of its first maximum. The window entries
+/// are strided slices of the -inf padded input, one per kernel offset.
+FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x, const Window &w) {
+  Emitter &e = ctx.emit();
+  auto type = Emitter::typeOf(x);
+  int64_t rank = type.getRank(), n = w.kernel.size(), lead = rank - n;
+  if (!type.hasStaticShape())
+    return ctx.error() << "max pooling indices need static shapes";
+  SmallVector<int64_t> low(rank, 0), high(rank, 0), out;
+  for (int64_t i = 0; i < n; ++i) {
+    low[lead + i] = w.padLow[i];
+    high[lead + i] = w.padHigh[i];
+    int64_t in = type.getDimSize(lead + i);
+    int64_t span = in + w.padLow[i] + w.padHigh[i] - w.dilation[i] * (w.kernel[i] - 1) - 1;
+    out.push_back(span < 0 ? 0 : span / w.stride[i] + 1);
+  }
+  Value negInf = e.scalar(type.getElementType(), -std::numeric_limits<double>::infinity());
+  Value padded = e.pad(x, negInf, low, high);
+  int64_t count = 1;
+  for (int64_t k : w.kernel)
+    count *= k;
+  SmallVector<Value> taps;
+  for (int64_t t = 0; t < count; ++t) {
+    Value v = padded;
+    int64_t rest = t;
+    for (int64_t i = n - 1; i >= 0; --i) {
+      int64_t ki = rest % w.kernel[i];
+      rest /= w.kernel[i];
+      int64_t start = ki * w.dilation[i];
+      v = e.slice(v, lead + i, start, start + (out[i] - 1) * w.stride[i] + 1, w.stride[i]);
+    }
+    taps.push_back(e.unsqueeze(v, rank));
+  }
+  Value stacked = e.concat(taps, rank);
+  SmallVector<int64_t> shape(Emitter::shapeOf(stacked).drop_back());
+  Value tap = ArgMaxOp::create(e.b, e.loc, RankedTensorType::get(shape, e.i64()), stacked,
+                               uint64_t(rank), false);
+  // Position along each pooled dim: o * s - p + k * d; flattened row-major.
+  Sizes sizes = e.dims(tap);
+  Value flat;
+  int64_t div = count;
+  int64_t planeStride = 1;
+  SmallVector<int64_t> strides(n);
+  for (int64_t i = n - 1; i >= 0; --i) {
+    strides[i] = planeStride;
+    planeStride *= type.getDimSize(lead + i);
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    div /= w.kernel[i];
+    Value ki = e.binaryScalar<RemainderOp>(e.binaryScalar<FloorDivOp>(tap, double(div)),
+                                           double(w.kernel[i]));
+    Value o = e.iota(sizes, e.i64(), lead + i);
+    Value pos = e.add(e.mulScalar(o, double(w.stride[i])),
+                      e.mulScalar(ki, double(w.dilation[i])));
+    pos = e.addScalar(pos, -double(w.padLow[i]));
+    Value term = e.mulScalar(pos, double(strides[i]));
+    flat = flat ? e.add(flat, term) : term;
+  }
+  return flat;
+}
+
+/// max_pool{1,2,3}d and *_with_indices.
 LogicalResult convertMaxPool(NodeContext &ctx, int64_t n) {
   Value x = ctx.tensor("self");
   if (failed(ctx.check()))
     return failure();
-  if (ctx.numResults() > 1 && ctx.resultUsed(1))
-    return ctx.error() << "the indices output of '" << ctx.target()
-                       << "' is used; only the values are supported";
   FailureOr<Window> w = readWindow(ctx, x, n, /*withDilation=*/true);
   if (failed(w))
     return failure();
@@ -92,9 +158,16 @@ LogicalResult convertMaxPool(NodeContext &ctx, int64_t n) {
   Type t = Emitter::elementTypeOf(x);
   if (!isFloat(t))
     return ctx.error() << "max pooling of " << t << " tensors is not supported";
-  return ctx.bind(0, MaxPoolOp::create(e.b, e.loc, ctx.resultType(0), x, w->kernel,
-                                       w->stride, w->padLow, w->padHigh, w->dilation)
-                         .getResult());
+  if (failed(ctx.bind(0, MaxPoolOp::create(e.b, e.loc, ctx.resultType(0), x, w->kernel,
+                                           w->stride, w->padLow, w->padHigh, w->dilation)
+                             .getResult())))
+    return failure();
+  if (ctx.numResults() < 2 || !ctx.resultUsed(1))
+    return success();
+  FailureOr<Value> indices = maxPoolIndices(ctx, x, *w);
+  if (failed(indices))
+    return failure();
+  return ctx.bind(1, *indices);
 }
 
 LogicalResult convertAvgPool(NodeContext &ctx, int64_t n) {

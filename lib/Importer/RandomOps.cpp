@@ -123,9 +123,25 @@ LogicalResult convertRandint(NodeContext &ctx) {
   return ctx.bind(e.convert(v, t));
 }
 
+/// randperm(n): the order that sorts n uniform numbers.
+LogicalResult convertRandperm(NodeContext &ctx) {
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  Sizes sizes = ctx.resultSizes();
+  if (failed(ctx.check()))
+    return failure();
+  Value u = uniform(e, sizes, e.b.getF64Type(), fnv1a(ctx.node().name));
+  auto type = Emitter::typeOf(u);
+  auto op = SortOp::create(e.b, e.loc, type, type.clone(e.i64()), u, uint64_t(0), false);
+  return ctx.bind(e.convert(op.getIndices(), ctx.resultElementType()));
+}
+
 } // namespace
 
 void registerRandomOps(OpTable &t) {
+  t.add("aten.randperm.default", convertRandperm);
+  t.add("aten.randperm.generator", convertRandperm);
   for (const char *name : {"aten.rand.default", "aten.rand_like.default",
                            "aten.rand.generator"})
     t.add(name, convertRandom<false>);

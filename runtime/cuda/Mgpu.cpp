@@ -86,10 +86,11 @@ THUNDER_HIDDEN void *mgpuModuleLoad(void *data, size_t gpuBlobSize) {
   return m;
 }
 
-THUNDER_HIDDEN void *mgpuModuleLoadJIT(void *data, int optLevel, size_t assemblySize) {
+// MLIR 22's gpu-to-llvm passes (data, optLevel) only: the PTX is NUL-terminated.
+THUNDER_HIDDEN void *mgpuModuleLoadJIT(void *data, int optLevel) {
   auto *m = new LazyModule();
   m->data = data;
-  m->size = assemblySize;
+  m->size = data ? std::strlen(static_cast<const char *>(data)) : 0;
   m->jit = true;
   m->optLevel = optLevel;
   return m;

@@ -36,7 +36,7 @@ extern "C" {
 
 /* --- MLIR gpu runtime wrappers (CUDA target) -------------------------------- */
 void *mgpuModuleLoad(void *data, size_t gpuBlobSize);                   /* cubin or fatbin */
-void *mgpuModuleLoadJIT(void *data, int optLevel, size_t assemblySize); /* NUL-terminated PTX */
+void *mgpuModuleLoadJIT(void *data, int optLevel); /* NUL-terminated PTX, as MLIR 22 calls it */
 void mgpuModuleUnload(void *module);
 void *mgpuModuleGetFunction(void *module, const char *name);
 void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,

@@ -168,8 +168,8 @@ Value getFillValue(Operation *op) {
 /// The initial values of `op`'s outputs that a linalg.fill just before it
 /// wrote (nothing in between using the buffer), which is then erased: the
 /// reduction kernel starts from the value instead of a fill kernel plus a
-/// load. Null for outputs without such a fill.
-SmallVector<Value> takeFillValues(linalg::LinalgOp op) {
+/// load. Null for outputs without such a fill. Erased fills go in `erased`.
+SmallVector<Value> takeFillValues(linalg::LinalgOp op, DenseSet<Operation *> &erased) {
   SmallVector<Value> values;
   for (OpOperand &init : op.getDpsInitsMutable()) {
     Value buffer = init.get(), value;
@@ -178,8 +178,10 @@ SmallVector<Value> takeFillValues(linalg::LinalgOp op) {
         continue;
       auto fill = dyn_cast<linalg::LinalgOp>(prev);
       if (fill && (value = getFillValue(prev)) && fill.getDpsInitOperand(0)->get() == buffer &&
-          value.getType() == getElementTypeOrSelf(buffer.getType()))
+          value.getType() == getElementTypeOrSelf(buffer.getType())) {
+        erased.insert(prev);
         prev->erase();
+      }
       else
         value = {};
       break;
@@ -195,6 +197,10 @@ public:
       : options(options), func(func) {}
 
   LogicalResult mapLinalgOp(linalg::LinalgOp op);
+  /// Folds the fills before every reduction in `ops` into it (see
+  /// takeFillValues) before any op is mapped, since mapping the fill first
+  /// would make a kernel of it; drops the erased fills from `ops`.
+  void takeFills(SmallVectorImpl<linalg::LinalgOp> &ops);
   LogicalResult mapHostAccess(Operation *op);
 
 private:
@@ -207,6 +213,8 @@ private:
                     ValueRange values);
 
   const CUDAMapToGPUOptions &options;
+  /// Per reduction, the fill values takeFills found (one per output).
+  DenseMap<Operation *, SmallVector<Value>> fillValues;
   func::FuncOp func;
   unsigned counter = 0;
 };
@@ -236,6 +244,14 @@ void Mapper::storeResults(OpBuilder &b, Location loc, linalg::LinalgOp op, Value
     SmallVector<Value> indices = applyMap(b, loc, op.getMatchingIndexingMap(&operand), ivs);
     memref::StoreOp::create(b, loc, value, operand.get(), indices);
   }
+}
+
+void Mapper::takeFills(SmallVectorImpl<linalg::LinalgOp> &ops) {
+  DenseSet<Operation *> erased;
+  for (linalg::LinalgOp op : ops)
+    if (!erased.contains(op) && !op.isAllParallelLoops())
+      fillValues[op] = takeFillValues(op, erased);
+  llvm::erase_if(ops, [&](linalg::LinalgOp op) { return erased.contains(op); });
 }
 
 LogicalResult Mapper::mapLinalgOp(linalg::LinalgOp op) {
@@ -312,7 +328,8 @@ LogicalResult Mapper::mapElementwise(linalg::LinalgOp op) {
 
 LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> reductions) {
   Location loc = op.getLoc();
-  SmallVector<Value> fills = takeFillValues(op);
+  SmallVector<Value> fills = fillValues.lookup(op);
+  fills.resize(op.getNumDpsInits());
   OpBuilder b(op);
   SmallVector<unsigned> parallel, reduced;
   op.getParallelDims(parallel);
@@ -409,7 +426,8 @@ LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> r
 
 LogicalResult Mapper::mapSerialReduction(linalg::LinalgOp op) {
   Location loc = op.getLoc();
-  SmallVector<Value> fills = takeFillValues(op);
+  SmallVector<Value> fills = fillValues.lookup(op);
+  fills.resize(op.getNumDpsInits());
   OpBuilder b(op);
   SmallVector<unsigned> parallel, reduced;
   op.getParallelDims(parallel);
@@ -544,6 +562,7 @@ struct CUDAMapToGPUPass : impl::CUDAMapToGPUBase<CUDAMapToGPUPass> {
         }
         return WalkResult::advance();
       });
+      mapper.takeFills(ops);
       for (linalg::LinalgOp op : ops)
         if (failed(mapper.mapLinalgOp(op)))
           return signalPassFailure();

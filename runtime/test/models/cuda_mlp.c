@@ -63,7 +63,7 @@ static void *cubinModule, *ptxModule;
 
 __attribute__((constructor)) static void loadModules(void) {
   cubinModule = mgpuModuleLoad((void *)kCudaKernelsCubin, sizeof(kCudaKernelsCubin));
-  ptxModule = mgpuModuleLoadJIT((void *)kCudaKernelsPtx, 3, sizeof(kCudaKernelsPtx));
+  ptxModule = mgpuModuleLoadJIT((void *)kCudaKernelsPtx, 3);
 }
 
 __attribute__((destructor)) static void unloadModules(void) {

@@ -20,7 +20,7 @@
 // PTXONLY:     gpu.binary @thunder_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_80">, properties = {O = 3 : i32}, assembly = "{{.*}}.target sm_80
 // PTXONLY-NOT: #gpu.object
 
-// JIT: call ptr @mgpuModuleLoadJIT(ptr @thunder_kernels_binary, i32 3, i64
+// JIT: call ptr @mgpuModuleLoadJIT(ptr @thunder_kernels_binary, i32 3)
 
 // NOLIBDEVICE-NOT: __nv_
 // NOLIBDEVICE:     .visible .entry forward_0_elementwise_gelu(

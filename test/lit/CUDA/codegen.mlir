@@ -15,22 +15,21 @@
 // OUTLINED:       gpu.alloc async [%[[S]]] () : memref<8x128xf32>
 // OUTLINED:       call @thunder_cuda_matmul
 // OUTLINED:       gpu.launch_func async [%[[S]]] @thunder_kernels::@forward_0_elementwise_gelu blocks in (%c4, %c1, %c1) threads in (%c256, %c1, %c1)
-// OUTLINED:       gpu.launch_func async [%[[S]]] @thunder_kernels::@forward_2_reduce_amax blocks in (%c8, %c1, %c1) threads in (%c128, %c1, %c1)
+// OUTLINED:       gpu.launch_func async [%[[S]]] @thunder_kernels::@forward_1_reduce_amax blocks in (%c8, %c1, %c1) threads in (%c128, %c1, %c1)
 // OUTLINED-NOT:   gpu.wait
 // OUTLINED:       return
-// All kernels in one module.
+// All kernels in one module; the -inf fill of the maximum is folded into it.
 // OUTLINED:       gpu.module @thunder_kernels
 // OUTLINED:         gpu.func @forward_0_elementwise_gelu(%{{.*}}: memref<8x128xf32>, %{{.*}}: memref<128xf32>) kernel
 // OUTLINED:           math.erf
-// OUTLINED:         gpu.func @forward_1_elementwise
-// OUTLINED:         gpu.func @forward_2_reduce_amax
+// OUTLINED:         gpu.func @forward_1_reduce_amax
 // OUTLINED:           scf.for
 // OUTLINED:           gpu.all_reduce maximumf
 
 // The block reduction: butterfly shuffles, partials through shared memory.
 // NVVM:       gpu.module @thunder_kernels
-// NVVM:         llvm.mlir.global internal @__wg_forward_2_reduce_amax_0() {addr_space = 3 : i32}
-// NVVM:         llvm.func @forward_2_reduce_amax
+// NVVM:         llvm.mlir.global internal @__wg_forward_1_reduce_amax_0() {addr_space = 3 : i32}
+// NVVM:         llvm.func @forward_1_reduce_amax
 // NVVM:           nvvm.shfl.sync  bfly
 // NVVM:           nvvm.barrier
 
@@ -38,8 +37,8 @@
 // PTX:       .visible .entry forward_0_elementwise_gelu(
 // PTX:         ld.global
 // PTX:         st.global
-// PTX:       .visible .entry forward_2_reduce_amax(
-// PTX:         .shared .align 4 .b8 __wg_forward_2_reduce_amax_0[128];
+// PTX:       .visible .entry forward_1_reduce_amax(
+// PTX:         .shared .align 4 .b8 __wg_forward_1_reduce_amax_0[128];
 // PTX:         shfl.sync.bfly.b32
 // PTX:         bar.sync
 

@@ -13,4 +13,4 @@
 // RUN: %ptxas -arch=sm_90 %t.strategies.ptx -o %t.strategies.cubin
 
 // CHECK: .target sm_80
-// CHECK: .visible .entry forward_2_reduce_amax(
+// CHECK: .visible .entry forward_1_reduce_amax(

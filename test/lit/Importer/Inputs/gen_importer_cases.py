@@ -196,9 +196,38 @@ def cases():
         {"a": R(5)}), (R(5, 6), torch.tensor([[0, 2, 4], [1, 3, 0]])), "eval")
     yield ("train_ops", nn.Sequential(nn.Linear(6, 8), nn.Dropout(0.0), nn.BatchNorm1d(8, affine=False), nn.GELU(), nn.LayerNorm(8),
         nn.GroupNorm(2, 8), nn.Linear(8, 3)), (R(5, 6),), "train")
+    yield ("backward_ops", Fn(backward_ops, {"lw": R(6), "lb": R(6), "gw": R(4), "gb": R(4)}),
+        (R(2, 4, 6, 6), R(2, 4, 3, 3), R(6, 2, 3, 2), R(2, 6, 3, 4), torch.tensor([[1, 3, 9], [0, 3, 2]]), R(2, 3, 5),
+         R(3, 5, 6)), "eval")
+    yield ("coreops", Fn(lambda m, x, g, i, o: flatcat(torch.randperm(5).float() * 0, F.pdist(x), F.pdist(x, p=1),
+        F.grid_sample(m.img, g, align_corners=False), F.grid_sample(m.img, g, mode="nearest", padding_mode="border", align_corners=True),
+        F.fold(m.cols, (5, 6), (2, 3), dilation=(1, 2), padding=(1, 0), stride=(2, 1)),
+        F.embedding_bag(i, m.e, o, mode="sum"), F.embedding_bag(i, m.e, o, mode="mean", padding_idx=2),
+        F.embedding_bag(i, m.e, o, mode="sum", per_sample_weights=torch.arange(7.0)),
+        F.embedding_bag(i.view(1, 7)[:, :6].reshape(2, 3), m.e, mode="mean"), torch.atan2(x, x.flip(0))),
+        None, {"img": R(2, 3, 5, 6), "cols": R(2, 3 * 6, 6), "e": R(10, 4)}),
+        (R(4, 3), R(2, 4, 3, 2) * 1.2, torch.tensor([1, 2, 4, 2, 9, 0, 5]), torch.tensor([0, 2, 2, 5])), "eval")
     yield ("bf16_block", Fn(lambda m, x: flatcat(F.layer_norm(x, (8,)), F.softmax(x, -1), F.gelu(x) @ m.w, x.sum(0), F.rms_norm(x, (8,)),
         F.scaled_dot_product_attention(x.view(1, 2, 3, 4), x.view(1, 2, 3, 4), x.view(1, 2, 3, 4))),
         {"w": R(8, 4).bfloat16()}), (R(3, 8).bfloat16(),), "eval")
+
+
+A = torch.ops.aten
+
+
+def backward_ops(m, x, g4, w, gc, ids, ge, gl):
+    mp, idx = F.max_pool2d(x, 2, return_indices=True)
+    ln_out, mean, rstd = A.native_layer_norm(gl, [6], m.lw, m.lb, 1e-5)
+    gn_out, gmean, grstd = A.native_group_norm(x, m.gw, m.gb, 2, 4, 36, 2, 1e-5)
+    return flatcat(
+        A.max_pool2d_with_indices_backward(g4, x, [2, 2], [2, 2], [0, 0], [1, 1], False, idx),
+        A.avg_pool2d_backward(g4, x, [2, 2], [2, 2], [0, 0], False, True, None),
+        A.avg_pool2d_backward(torch.ones(2, 4, 4, 4) * g4.mean(), x, [3, 3], [2, 2], [1, 1], True, False, None),
+        A._adaptive_avg_pool2d_backward(g4[:, :, :2], x[:, :, :5, :5]),
+        *A.native_layer_norm_backward(ln_out * 0 + gl, gl, [6], mean, rstd, m.lw, m.lb, [True, True, True]),
+        *A.native_group_norm_backward(gn_out * 0 + x, x, gmean, grstd, m.gw, 2, 4, 36, 2, [True, True, True]),
+        A.embedding_dense_backward(ge, ids, 10, 3, False),
+        *A.convolution_backward(gc, x, w, [6], [2, 1], [1, 0], [1, 2], False, [0, 0], 2, [True, True, True]))
 
 
 def flat(x):

@@ -476,6 +476,29 @@ def pool(x, a, kind):
     return s / count
 
 
+def max_pool_backward(g, x, a):
+    kernel, stride = a["kernel"], a["stride"]
+    lo, hi = a["padding_low"], a["padding_high"]
+    dil = a.get("dilation", [1] * len(kernel))
+    n = len(kernel)
+    xp = pad_trailing(x.astype(np.float64), lo, hi, -np.inf)
+    win = windows(xp, kernel, stride, dil)  # [..., out..., k...]
+    lead = x.shape[:x.ndim - n]
+    out_shape = win.shape[x.ndim - n:x.ndim]
+    flat_win = win.reshape(lead + out_shape + (-1,))
+    first = np.argmax(flat_win, axis=-1)  # first maximum
+    gp = np.zeros(xp.shape)
+    for o in np.ndindex(*out_shape):
+        taps = first[(Ellipsis,) + o]
+        k = np.stack(np.unravel_index(taps, kernel), -1)  # [..., n]
+        for lidx in np.ndindex(*lead):
+            pos = tuple(o[i] * stride[i] + k[lidx][i] * dil[i] for i in range(n))
+            gp[lidx + pos] += g[lidx + o]
+    sl = tuple(slice(None) for _ in lead) + tuple(
+        slice(l, l + e) for l, e in zip(lo, x.shape[x.ndim - n:]))
+    return gp[sl]
+
+
 def attention(q, k, v, mask, a):
     scale = a["scale"][1]
     s = np.matmul(q.astype(np.float64), np.swapaxes(k.astype(np.float64), -1, -2)) * scale
@@ -618,6 +641,8 @@ def run_op(op, vals):
         return [fix(pool(x[0], a, "max"), rt)]
     if name == "avg_pool":
         return [fix(pool(x[0], a, "avg"), rt)]
+    if name == "max_pool_backward":
+        return [fix(max_pool_backward(x[0], x[1], a), rt)]
     if name == "attention":
         mask = x[3] if len(x) > 3 else None
         return [fix(attention(x[0], x[1], x[2], mask, a), rt)]

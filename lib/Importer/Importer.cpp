@@ -27,6 +27,7 @@
 #include "mlir/Transforms/Passes.h"
 
 #include <algorithm>
+#include <map>
 
 using namespace mlir;
 
@@ -140,6 +141,12 @@ LogicalResult ProgramImporter::importProgram(const pt2::Archive &archive,
     const pt2::TensorMeta *meta;
   };
   std::vector<ArgInfo> groups[4];
+  // Tied parameters (GPT-2's lm_head.weight and wte.weight) are one storage
+  // under two names: they become one argument, named by the first, so that
+  // backward sums the gradients of both uses as PyTorch does.
+  std::map<size_t, size_t> tiedTo; // graph input -> the first one's graph input
+  std::map<std::string, std::pair<size_t, std::string>> parameterStorage;
+  std::map<std::string, std::vector<std::string>> tiedNames;
   for (auto [i, spec] : llvm::enumerate(sig.inputs)) {
     int group;
     const char *kind;
@@ -181,6 +188,18 @@ LogicalResult ProgramImporter::importProgram(const pt2::Archive &archive,
     const pt2::TensorMeta *meta = graph.findTensorMeta(spec.name);
     if (!meta)
       return error() << "graph input '" << spec.name << "' has no tensor metadata";
+    if (spec.kind == pt2::InputKind::Parameter)
+      if (const pt2::TensorPayload *payload = archive.findPayload(spec)) {
+        std::string storage = payload->pathName + "@" +
+                              std::to_string(reinterpret_cast<uintptr_t>(payload->data())) +
+                              ":" + payload->meta.toString();
+        auto [it, first] = parameterStorage.try_emplace(storage, i, name);
+        if (!first) {
+          tiedTo[i] = it->second.first;
+          tiedNames[it->second.second].push_back(name);
+          continue;
+        }
+      }
     groups[group].push_back({i, &spec, kind, name, nullptr, meta});
   }
 
@@ -204,6 +223,12 @@ LogicalResult ProgramImporter::importProgram(const pt2::Archive &archive,
       if (info.spec->kind == pt2::InputKind::Buffer)
         attrs.push_back(builder.getNamedAttr(
             "thunder.persistent", builder.getBoolAttr(info.spec->persistent)));
+      if (auto tied = tiedNames.find(info.name); tied != tiedNames.end()) {
+        SmallVector<Attribute> names;
+        for (const std::string &n : tied->second)
+          names.push_back(builder.getStringAttr(n));
+        attrs.push_back(builder.getNamedAttr("thunder.tied", builder.getArrayAttr(names)));
+      }
       if (ArrayAttr dims = dimsAttr(builder, *info.meta))
         attrs.push_back(builder.getNamedAttr("thunder.dims", dims));
       argAttrs.push_back(builder.getDictionaryAttr(attrs));
@@ -256,6 +281,8 @@ LogicalResult ProgramImporter::importProgram(const pt2::Archive &archive,
         shapes.noteArgumentDim(arg, d, size.expr->name);
       }
   }
+  for (auto [tied, first] : tiedTo)
+    graphInputs[tied] = graphInputs[first];
   importer.setBufferNames(bufferNames);
 
   FailureOr<SmallVector<Value>> outputs = importer.importGraph(graph, graphInputs);

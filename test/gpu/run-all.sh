@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every fixture on the CUDA target, in two halves:
 #
-#   test/gpu/run-all.sh compile [--build DIR] [--out DIR] [--gpu-arch sm_90[,sm_80]] [NAME...]
+#   test/gpu/run-all.sh compile [--build DIR] [--out DIR] [--gpu-arch sm_90[,sm_80]] [--ieee]
+#                               [--pack FILE.tar.xz] [NAME...]
 #       Here (LLVM, thunderc built, no GPU needed): compiles test/fixtures/NAME.pt2 with
 #       `thunderc --target=cuda` into OUT/models/NAME.so (training fixtures also with
 #       --backward: NAME.backward.so), checks that the PTX assembles (`--emit=ptx` +
@@ -9,14 +10,19 @@
 #       this script into OUT (default build/gpu-run), ready to carry to the GPU machine.
 #       The fixtures themselves are not copied (the GPU machine has the repository; or
 #       pass --with-fixtures to copy the .pt2 and .ref.safetensors files too).
+#       --ieee: inference fixtures also as NAME.ieee.so (--fp32-matmul=ieee), judged at the
+#       README tolerance only. --pack: OUT as one .tar.xz (the device tool carries 64 MiB
+#       with the working tree; the models compress to about a third).
 #
-#   test/gpu/run-all.sh run [--out DIR] [--fixtures DIR] [--bench N] [--no-torch] [NAME...]
+#   test/gpu/run-all.sh run [--out DIR] [--fixtures DIR] [--bench N] [--no-torch] [--torch-compile] [NAME...]
 #       There (CUDA driver, python3; numpy and torch optional): for every model in
 #       OUT/models, `thunder-run --save ... --bench N` on the reference inputs, compares
 #       with compare.py at the tolerances of test/fixtures/README.md, times PyTorch eager
 #       on the same .pt2 (torch.export.load(...).module() on cuda) when torch is there,
 #       and prints a table:
-#           fixture  max_abs  max_rel  result  thunder_ms  eager_ms  speedup
+#           fixture  max_abs  max_rel  result  thunder_ms  eager_ms  compile_ms  speedup
+#       (eager and torch.compile timed by peer_bench.py; backward rows time forward+backward;
+#       compile_ms only with --torch-compile, which adds about a minute per model)
 #       result: pass (README tolerance), pass-tf32 (only within the TF32 tolerance, for
 #       float32 models whose matmuls run on TF32 tensor cores), FAIL, or a stage that
 #       failed (compile / run). The table also goes to OUT/results/summary.tsv; every
@@ -50,6 +56,9 @@ out=""
 archs="sm_90"
 bench=20
 use_torch=1
+use_compile=0
+ieee=0
+pack=""
 with_fixtures=0
 fixtures=""
 names=()
@@ -61,6 +70,9 @@ while [ $# -gt 0 ]; do
     --gpu-arch=*) archs="${1#--gpu-arch=}"; shift ;;
     --bench) bench="${2:?--bench N}"; shift 2 ;;
     --no-torch) use_torch=0; shift ;;
+    --torch-compile) use_compile=1; shift ;;
+    --ieee) ieee=1; shift ;;
+    --pack) pack="${2:?--pack FILE.tar.xz}"; shift 2 ;;
     --with-fixtures) with_fixtures=1; shift ;;
     --fixtures) fixtures="${2:?--fixtures DIR}"; shift 2 ;;
     -h|--help) sed -n '2,28p' "$script"; exit 0 ;;
@@ -92,7 +104,8 @@ compile_all() {
 
   mkdir -p "$out/models" "$out/bin" "$out/logs" || die "cannot create $out"
   rm -f "$out"/models/*.so
-  cp "$runner" "$out/bin/thunder-run" && cp "$compare" "$out/compare.py" && cp "$script" "$out/run-all.sh" ||
+  cp "$runner" "$out/bin/thunder-run" && cp "$compare" "$out/compare.py" && cp "$script" "$out/run-all.sh" &&
+    cp "$here/peer_bench.py" "$out/peer_bench.py" ||
     die "cannot copy the tools into $out"
   [ -f "$repo/test/fixtures/index.json" ] && cp "$repo/test/fixtures/index.json" "$out/index.json"
   if [ $with_fixtures = 1 ]; then
@@ -106,10 +119,14 @@ compile_all() {
     local pt2="$fx/$n.pt2"
     [ -f "$pt2" ] || { note "no fixture $pt2"; failures=$((failures + 1)); continue; }
     local variants=("$n")
-    case "$n" in *_train) variants+=("$n.backward") ;; esac
+    case "$n" in
+      *_train) variants+=("$n.backward") ;;
+      *) [ $ieee = 1 ] && variants+=("$n.ieee") ;;
+    esac
     for v in "${variants[@]}"; do
       local args=("$pt2" --target=cuda)
       [ "$v" = "$n.backward" ] && args+=(--backward)
+      [ "$v" = "$n.ieee" ] && args+=(--fp32-matmul=ieee)
       local so="$out/models/$v.so" log="$out/logs/$v.compile.log"
       local t0 t1 status ptx_status="-"
       t0=$(date +%s.%N)
@@ -134,7 +151,11 @@ compile_all() {
   local size
   size=$(du -sm "$out" | cut -f1)
   echo "run-all: $out holds ${size} MB; carry it to the GPU machine and run: $out/run-all.sh run --out $out"
-  [ "$size" -le 40 ] || note "more than 40 MB: carry it in parts (run 'compile' with a subset of names into several --out folders)"
+  [ "$size" -le 40 ] || note "more than 40 MB: carry it in parts (run 'compile' with a subset of names into several --out folders), or --pack it"
+  if [ -n "$pack" ]; then
+    tar -C "$(dirname "$out")" -cf - "$(basename "$out")" | xz -9 -T0 >"$pack" || die "cannot write $pack"
+    note "packed into $pack ($(du -sm "$pack" | cut -f1) MB); there: tar xJf $(basename "$pack") && $(basename "$out")/run-all.sh run --out $(basename "$out")"
+  fi
   [ $failures = 0 ]
 }
 
@@ -155,51 +176,25 @@ worst() { # LOG -> "max_abs max_rel"
        END { printf "%.2e %.2e\n", A, R }' "$1"
 }
 
-eager_ms() { # PT2 REF BACKWARD -> median ms or "-"
-  [ $use_torch = 1 ] || { echo "-"; return; }
-  python3 - "$1" "$2" "$bench" <<'PY' 2>/dev/null || echo "-"
-import json, statistics, struct, sys
-import torch
-pt2, ref, iters = sys.argv[1], sys.argv[2], int(sys.argv[3])
-if not torch.cuda.is_available():
-    raise SystemExit(1)
-torch.backends.cuda.matmul.allow_tf32 = True
-torch.backends.cudnn.allow_tf32 = True
-def load_inputs(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    dt = {"F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
-          "I64": torch.int64, "I32": torch.int32, "I16": torch.int16, "I8": torch.int8,
-          "U8": torch.uint8, "BOOL": torch.bool}
-    ins = {}
-    for k, e in header.items():
-        if not k.startswith("input."):
-            continue
-        a, b = e["data_offsets"]
-        t = torch.frombuffer(bytearray(data[a:b]), dtype=dt[e["dtype"]]) if b > a else torch.empty(0, dtype=dt[e["dtype"]])
-        ins[int(k.split(".")[1])] = t.reshape(e["shape"]).clone()
-    return [ins[i] for i in sorted(ins)]
-m = torch.export.load(pt2).module().to("cuda")
-args = [a.to("cuda") for a in load_inputs(ref)]
-with torch.no_grad():
-    for _ in range(3):
-        m(*args)
-    torch.cuda.synchronize()
-    ts = []
-    for _ in range(iters):
-        s, e = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        s.record(); m(*args); e.record(); torch.cuda.synchronize()
-        ts.append(s.elapsed_time(e))
-print(f"{statistics.median(ts):.4f}")
-PY
+peer_ms() { # PT2 REF BACKWARD LOG -> "eager_ms compile_ms" (each "-" when not measured)
+  [ $use_torch = 1 ] || { echo "- -"; return; }
+  local flags=()
+  [ "$3" = 1 ] && flags+=(--backward)
+  [ $use_compile = 1 ] && flags+=(--compile)
+  local t
+  if t=$(timeout 600 python3 "$peer_bench" "$1" "$2" "$bench" "${flags[@]}" 2>"$4" | tail -1) && [ -n "$t" ]; then
+    read -r e c <<<"$t"
+    echo "${e:--} ${c:--}"
+  else
+    echo "- -"
+  fi
 }
 
 run_all() {
   out="${out:-$here}"
   [ -d "$out/models" ] || die "no $out/models (run 'compile' first, or pass --out)"
-  local runner="$out/bin/thunder-run" compare="$out/compare.py"
+  local runner="$out/bin/thunder-run" compare="$out/compare.py" peer_bench="$out/peer_bench.py"
+  [ -f "$peer_bench" ] || peer_bench="$here/peer_bench.py"
   if ! "$runner" --help >/dev/null 2>&1; then
     if [ -n "$repo" ] && [ -x "$repo/build/bin/thunder-run" ]; then runner="$repo/build/bin/thunder-run"
     else die "$out/bin/thunder-run does not run here (build thunder-run on this machine: cmake -DTHUNDER_BUILD_COMPILER=OFF)"; fi
@@ -229,14 +224,15 @@ run_all() {
   [ ${#models[@]} -gt 0 ] || die "no models in $out/models"
 
   local summary="$res/summary.tsv" failures=0
-  printf "fixture\tmax_abs\tmax_rel\tresult\tthunder_ms\teager_ms\tspeedup\n" >"$summary"
-  printf "%-28s %9s %9s %-10s %10s %9s %8s\n" fixture max_abs max_rel result thunder_ms eager_ms speedup
+  printf "fixture\tmax_abs\tmax_rel\tresult\tthunder_ms\teager_ms\tcompile_ms\tspeedup\n" >"$summary"
+  printf "%-28s %9s %9s %-10s %16s %9s %10s %8s\n" fixture max_abs max_rel result thunder_ms eager_ms compile_ms speedup
   for so in "${models[@]}"; do
     local v; v="$(basename "$so" .so)"
-    local name="${v%.backward}" backward=0
+    local name="${v%.backward}" backward=0 strict_only=0
     [ "$v" != "$name" ] && backward=1
+    case "$name" in *.ieee) name="${name%.ieee}"; strict_only=1 ;; esac
     local ref="$fixtures/$name.ref.safetensors" pt2="$fixtures/$name.pt2"
-    local result="-" abs="-" rel="-" ms="-" ems="-" speedup="-"
+    local result="-" abs="-" rel="-" ms="-" ems="-" cms="-" speedup="-"
     if [ ! -f "$so" ]; then
       result="no-model"
     elif [ ! -f "$ref" ]; then
@@ -262,18 +258,20 @@ run_all() {
         if [ $backward = 1 ]; then
           python3 "$compare" "$saved" "$ref" --keys grad --rtol "$grtol" --atol "$gatol" >>"$clog" 2>&1 || strict=1
         fi
-        if [ $strict = 1 ]; then
+        if [ $strict = 1 ] && [ $strict_only = 0 ]; then
           python3 "$compare" "$saved" "$ref" --keys "$keys" --rtol "$trtol" --atol "$tatol" >/dev/null 2>&1 || loose=1
           if [ $backward = 1 ]; then
             python3 "$compare" "$saved" "$ref" --keys grad --rtol "$trtol" --atol "$tatol" >/dev/null 2>&1 || loose=1
           fi
         fi
         read -r abs rel <<<"$(worst "$clog")"
-        if [ $strict = 0 ]; then result=pass; elif [ $loose = 0 ]; then result=pass-tf32; else result=FAIL; fi
-        if [ $backward = 0 ] && [ -f "$pt2" ]; then
-          ems=$(eager_ms "$pt2" "$ref" | tail -1)
-          if [ "$ems" != "-" ] && [ -n "$ms" ]; then
-            speedup=$(python3 -c "print(f'{float(\"$ems\") / float(\"$ms\"):.2f}x')" 2>/dev/null || echo "-")
+        if [ $strict = 0 ]; then result=pass; elif [ $loose = 0 ] && [ $strict_only = 0 ]; then result=pass-tf32; else result=FAIL; fi
+        if [ -f "$pt2" ] && [ $strict_only = 0 ]; then
+          read -r ems cms <<<"$(peer_ms "$pt2" "$ref" "$backward" "$res/$v.peer.log")"
+          local total
+          total=$(python3 -c "print(sum(float(x) for x in '$ms'.split('+')))" 2>/dev/null || echo "")
+          if [ "$ems" != "-" ] && [ -n "$total" ]; then
+            speedup=$(python3 -c "print(f'{float(\"$ems\") / $total:.2f}x')" 2>/dev/null || echo "-")
           fi
         fi
       else
@@ -282,8 +280,8 @@ run_all() {
       fi
     fi
     case "$result" in pass|pass-tf32) ;; *) failures=$((failures + 1)) ;; esac
-    printf "%-28s %9s %9s %-10s %10s %9s %8s\n" "$v" "$abs" "$rel" "$result" "${ms:--}" "$ems" "$speedup"
-    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$v" "$abs" "$rel" "$result" "${ms:--}" "$ems" "$speedup" >>"$summary"
+    printf "%-28s %9s %9s %-10s %16s %9s %10s %8s\n" "$v" "$abs" "$rel" "$result" "${ms:--}" "$ems" "$cms" "$speedup"
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$v" "$abs" "$rel" "$result" "${ms:--}" "$ems" "$cms" "$speedup" >>"$summary"
   done
   echo "run-all: ${#models[@]} models, $failures not passing; table in $summary, logs in $res"
   [ $failures = 0 ]

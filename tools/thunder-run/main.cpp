@@ -163,7 +163,9 @@ std::string describe(const thunder_tensor_info &i) {
 
 int run(const std::string &modelPath, const std::string &inputsPath, const std::string &savePath,
         bool doBackward, int bench, int warmup, int device, bool verbose) {
-  void *lib = dlopen(modelPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // A bare file name is a file here, not a library for dlopen to search for.
+  std::string loadPath = modelPath.find('/') == std::string::npos ? "./" + modelPath : modelPath;
+  void *lib = dlopen(loadPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char *e = dlerror();
     die("cannot load " + modelPath + ": " + (e ? e : "unknown error"));

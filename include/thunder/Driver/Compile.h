@@ -16,6 +16,11 @@ struct CompileOptions {
   Target target = Target::CUDA;
   std::vector<std::string> gpuArchs = {"sm_90"};
   bool backward = false;
+  /// Float32 matrix products on the GPU: "tf32", "ieee", or "" for the
+  /// default: tf32 for inference, ieee with `backward`, since gradients sum
+  /// many products and TF32's 10-bit mantissa leaves them off PyTorch's
+  /// float32 results by more than training tolerances allow.
+  std::string fp32Matmul;
   EmitKind emit = EmitKind::SharedObject;
   int optLevel = 2;
   bool printIrAfterAll = false;

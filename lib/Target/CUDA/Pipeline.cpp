@@ -65,9 +65,7 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   if (o.gpuArchs.empty())
     o.gpuArchs = {"sm_90"};
   o.optLevel = options.optLevel == 0 ? 0 : 3;
-  // Full float32 matrix products, for numerical comparisons.
-  if (const char *tf32 = std::getenv("THUNDERC_CUDA_TF32"))
-    o.tf32 = llvm::StringRef(tf32) != "0";
+  o.tf32 = options.fp32Matmul.empty() ? !options.backward : options.fp32Matmul == "tf32";
   return o;
 }
 

@@ -256,7 +256,9 @@ run_all() {
         local strict=0 loose=0
         python3 "$compare" "$saved" "$ref" --keys "$keys" --rtol "$rtol" --atol "$atol" >>"$clog" 2>&1 || strict=1
         if [ $backward = 1 ]; then
-          python3 "$compare" "$saved" "$ref" --keys grad --rtol "$grtol" --atol "$gatol" >>"$clog" 2>&1 || strict=1
+          local truth=()
+          [ -f "$fixtures/$name.truth.safetensors" ] && truth=(--truth "$fixtures/$name.truth.safetensors")
+          python3 "$compare" "$saved" "$ref" --keys grad --rtol "$grtol" --atol "$gatol" "${truth[@]}" >>"$clog" 2>&1 || strict=1
         fi
         if [ $strict = 1 ] && [ $strict_only = 0 ]; then
           python3 "$compare" "$saved" "$ref" --keys "$keys" --rtol "$trtol" --atol "$tatol" >/dev/null 2>&1 || loose=1

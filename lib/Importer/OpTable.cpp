@@ -73,4 +73,14 @@ std::vector<std::string> OpTable::targets() const {
   return out;
 }
 
+std::vector<std::pair<std::string, const OpEntry *>>
+OpTable::entriesByTarget() const {
+  std::vector<std::pair<std::string, const OpEntry *>> out;
+  for (const auto &entry : entries)
+    out.emplace_back(entry.getKey().str(), &entry.getValue());
+  std::sort(out.begin(), out.end(),
+            [](const auto &a, const auto &b) { return a.first < b.first; });
+  return out;
+}
+
 } // namespace thunder::importer

@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace thunder::importer {
@@ -49,6 +50,9 @@ public:
   const OpEntry *lookup(llvm::StringRef target) const;
   /// Every supported target (refused ones excluded), sorted.
   std::vector<std::string> targets() const;
+  /// Every entry, refused ones included, sorted by target (for reports:
+  /// thunder/Importer/OpCoverage.h).
+  std::vector<std::pair<std::string, const OpEntry *>> entriesByTarget() const;
 
 private:
   llvm::StringMap<OpEntry> entries;

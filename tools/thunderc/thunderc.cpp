@@ -3,6 +3,7 @@
 //   thunderc MODEL.pt2 -o OUT [--target=cuda|cpu] [--gpu-arch=sm_90,sm_80]
 //            [--backward] [--emit=so|obj|mlir|ptx|header] [-O0..-O3]
 //            [--print-ir-after-all] [--print-ir-after=PASS] [-v] [--time-passes]
+//   thunderc --list-ops [MODEL.pt2]
 //
 // Imports the archive (thunder::importPT2) and either prints the module
 // (--emit=mlir) or hands it to thunder::driver::compile. Exit status: 0 on
@@ -12,6 +13,7 @@
 // atomically: a failed run never leaves a partial or stale file.
 //
 //===----------------------------------------------------------------------===//
+#include "ListOps.h"
 #include "thunder/Importer/Importer.h"
 
 #ifdef THUNDERC_HAVE_DRIVER
@@ -46,6 +48,7 @@ struct Options {
   std::string target = "cuda";
   std::string gpuArch = "sm_90";
   bool backward = false;
+  std::string fp32Matmul;
   std::string emit = "so";
   int optLevel = 2;
   bool printIrAfterAll = false;
@@ -197,6 +200,7 @@ int run(const Options &opts) {
     if (!arch.trim().empty())
       copts.gpuArchs.push_back(arch.trim().str());
   copts.backward = opts.backward;
+  copts.fp32Matmul = opts.fp32Matmul;
   static const std::pair<const char *, drv::EmitKind> kEmit[] = {
       {"so", drv::EmitKind::SharedObject}, {"obj", drv::EmitKind::Object},
       {"mlir", drv::EmitKind::MLIR},       {"ptx", drv::EmitKind::PTX},
@@ -222,6 +226,22 @@ int run(const Options &opts) {
 #endif
 }
 
+/// `--list-ops MODEL.pt2`: the ops each operator of the model became.
+int listModelOps(const Options &opts) {
+  DialectRegistry registry;
+  thunder::registerImporterDialects(registry);
+  MLIRContext context(registry);
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    printDiagnostic(diag, opts.input);
+    return success();
+  });
+  if (!llvm::sys::fs::exists(opts.input)) {
+    llvm::errs() << "error: " << opts.input << ": no such file\n";
+    return 1;
+  }
+  return thunderc::listModelOps(context, opts.input, llvm::outs());
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -233,6 +253,11 @@ int main(int argc, char **argv) {
   bool listOps = false;
   // Hidden: the operators the importer converts, one per line (docs/status.md).
   app.add_flag("--list-supported-ops", listOps)->group("");
+  bool listOpTables = false;
+  app.add_flag("--list-ops", listOpTables,
+               "print the operators the importer converts or refuses and the "
+               "gradient of every thunder op; with an input, the ops each of "
+               "its operators becomes (docs/status.md)");
   app.add_option("input", opts.input, "the .pt2 archive (torch.export.save)");
   app.add_option("-o", opts.output, "output file ('-' for stdout with --emit=mlir)");
   app.add_option("--target", opts.target, "cuda (default) or cpu")
@@ -241,6 +266,11 @@ int main(int argc, char **argv) {
                  "GPU architectures, comma separated (default sm_90)");
   app.add_flag("--backward", opts.backward,
                "also emit the backward entry point");
+  app.add_option("--fp32-matmul", opts.fp32Matmul,
+                 "float32 matrix products on the GPU: tf32 (tensor cores, as "
+                 "torch's 'high' precision) or ieee (full float32, 'highest'); "
+                 "default tf32, or ieee with --backward")
+      ->check(CLI::IsMember({"tf32", "ieee"}));
   app.add_option("--emit", opts.emit, "so (default), obj, mlir, ptx or header")
       ->check(CLI::IsMember({"so", "obj", "mlir", "ptx", "header"}));
   app.add_option("-O", opts.optLevel, "optimisation level 0..3 (default 2)")
@@ -267,6 +297,8 @@ int main(int argc, char **argv) {
       llvm::outs() << op << "\n";
     return 0;
   }
+  if (listOpTables)
+    return opts.input.empty() ? thunderc::listOps(llvm::outs()) : listModelOps(opts);
   if (opts.input.empty()) {
     llvm::errs() << "thunderc: error: no input file\n" << app.help() << "\n";
     return 2;

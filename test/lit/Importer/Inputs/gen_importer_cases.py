@@ -207,6 +207,10 @@ def cases():
         F.embedding_bag(i.view(1, 7)[:, :6].reshape(2, 3), m.e, mode="mean"), torch.atan2(x, x.flip(0))),
         None, {"img": R(2, 3, 5, 6), "cols": R(2, 3 * 6, 6), "e": R(10, 4)}),
         (R(4, 3), R(2, 4, 3, 2) * 1.2, torch.tensor([1, 2, 4, 2, 9, 0, 5]), torch.tensor([0, 2, 2, 5])), "eval")
+    # The Core ATen overloads no other archive has (docs/status.md), called directly.
+    yield ("coreops2", Fn(coreops2, {"w": R(3), "b": R(3)}), (R(2, 3, 5, 6), R(1, 2, 4, 5, 6), R(2, 3, 7),
+        torch.randint(-20, 20, (3, 5)), torch.tensor([1, 2, 4, 2, 9, 0, 5]), torch.tensor([0, 2, 2, 5])), "train", None,
+        {"e": R(10, 4), "rm": torch.zeros(3), "rv": torch.ones(3)})
     yield ("bf16_block", Fn(lambda m, x: flatcat(F.layer_norm(x, (8,)), F.softmax(x, -1), F.gelu(x) @ m.w, x.sum(0), F.rms_norm(x, (8,)),
         F.scaled_dot_product_attention(x.view(1, 2, 3, 4), x.view(1, 2, 3, 4), x.view(1, 2, 3, 4))),
         {"w": R(8, 4).bfloat16()}), (R(3, 8).bfloat16(),), "eval")
@@ -228,6 +232,23 @@ def backward_ops(m, x, g4, w, gc, ids, ge, gl):
         *A.native_group_norm_backward(gn_out * 0 + x, x, gmean, grstd, m.gw, 2, 4, 36, 2, [True, True, True]),
         A.embedding_dense_backward(ge, ids, 10, 3, False),
         *A.convolution_backward(gc, x, w, [6], [2, 1], [1, 0], [1, 2], False, [0, 0], 2, [True, True, True]))
+
+
+def coreops2(m, x, v, u, a, i, o):
+    return flatcat(
+        A._embedding_bag(m.e, i, o, False, 0, False, None, False)[0],
+        A._embedding_bag(m.e, i[:5], o, False, 1, False, None, True)[0],
+        A.as_strided(x, [3, 4], [5, 2], 1),
+        A.bitwise_xor.Scalar(a, 5),
+        A.div.Scalar_mode(x, 0.3, rounding_mode="floor"), A.div.Scalar_mode(a, 4, rounding_mode="trunc"),
+        A.fill.Scalar(A.empty_strided([2, 3], [1, 2]), 1.5), A.fill.Scalar(x, -2.0),
+        A.native_dropout(x, 0.0, True)[0], A.native_dropout(x, 0.0, True)[1],
+        A.rand([3]) * 0,
+        A.reflection_pad1d(u, [2, 1]), A.reflection_pad2d(x, [1, 2, 2, 0]), A.reflection_pad3d(v, [1, 1, 0, 2, 1, 0]),
+        A.replication_pad2d(x, [2, 1, 0, 3]), A.replication_pad3d(v, [1, 0, 2, 1, 0, 1]),
+        A.sub.Scalar(x, 2.5), A.sub.Scalar(x, 1.5, 2),
+        A._native_batch_norm_legit(x, m.w, m.b, m.rm, m.rv, True, 0.1, 1e-5)[0],
+        A.atan2.out(x, x.flip(0), out=torch.empty_like(x)))
 
 
 def flat(x):

@@ -3,6 +3,7 @@
 #include "cuda/Context.h"
 
 #include "cuda/Blas.h"
+#include "cuda/Dnn.h"
 #include "src/Common.h"
 
 #include <cstdlib>
@@ -82,6 +83,7 @@ CudaState::~CudaState() {
   if (haveLastEvent)
     d->cuEventSynchronize(lastEvent);
   blas.reset();
+  dnn.reset();
   trimCache();
   for (auto &[lm, loaded] : modules)
     if (loaded.module)

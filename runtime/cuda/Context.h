@@ -2,11 +2,12 @@
 //
 // A model instance of the CUDA target owns one CudaState: its device and
 // primary context, the CUDA modules it loaded (once per embedded blob), the
-// kernels looked up in them, a cache of freed device blocks, and the cuBLASLt
-// handle and workspace. The compiled code reaches it through the thread-local
-// current call (CallState), set by thunder_forward / thunder_backward around
-// the entry point: the mgpu* wrappers and thunder_cuda_matmul cannot return
-// errors, so they record the first one there.
+// kernels looked up in them, a cache of freed device blocks, the cuBLASLt
+// handle and workspace, and the cuDNN handle, workspace and convolution plans.
+// The compiled code reaches it through the thread-local current call
+// (CallState), set by thunder_forward / thunder_backward around the entry
+// point: the mgpu* wrappers, thunder_cuda_matmul and thunder_cuda_conv cannot
+// return errors, so they record the first one there.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -32,6 +33,7 @@ struct LazyModule {
 };
 
 struct BlasState; // Blas.cpp
+struct DnnState;  // Dnn.cpp
 
 struct CudaState {
   int ordinal = -1; // -1: not bound to a device yet
@@ -61,6 +63,7 @@ struct CudaState {
   bool haveLastEvent = false;
 
   std::unique_ptr<BlasState> blas;
+  std::unique_ptr<DnnState> dnn;
   bool syncEachLaunch = false; // THUNDER_CUDA_SYNC=1: synchronise after every launch
 
   CudaState();

@@ -1,8 +1,8 @@
-//===- CudaTypes.h - The few CUDA driver / cuBLASLt types the runtime uses -===//
+//===- CudaTypes.h - The few CUDA driver / cuBLASLt / cuDNN types the runtime uses ===//
 //
-// Declared here rather than taken from cuda.h / cublasLt.h so that the runtime
-// builds where the CUDA toolkit is absent (it links nothing from CUDA: libcuda
-// and libcublasLt are opened with dlopen). runtime/test/CudaTypesCheck.cpp
+// Declared here rather than taken from cuda.h / cublasLt.h / cudnn.h so that the
+// runtime builds where the CUDA toolkit is absent (it links nothing from CUDA:
+// libcuda, libcublasLt and libcudnn are opened with dlopen). runtime/test/CudaTypesCheck.cpp
 // checks every value and layout below against the real headers when they exist.
 //
 //===----------------------------------------------------------------------===//
@@ -124,5 +124,42 @@ constexpr cublasLtMatmulPreferenceAttributes_t CUBLASLT_MATMUL_PREF_MIN_ALIGNMEN
 constexpr cublasLtMatmulPreferenceAttributes_t CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES = 8;
 constexpr uint32_t CUBLASLT_EPILOGUE_DEFAULT = 1;
 constexpr uint32_t CUBLASLT_EPILOGUE_BIAS = 4;
+
+// --- cuDNN 9 (the legacy convolution API, still in libcudnn.so.9) ---------------
+using cudnnStatus_t = int;
+using cudnnHandle_t = struct cudnnContext *;
+using cudnnTensorDescriptor_t = struct cudnnTensorStruct *;
+using cudnnFilterDescriptor_t = struct cudnnFilterStruct *;
+using cudnnConvolutionDescriptor_t = struct cudnnConvolutionStruct *;
+using cudnnDataType_t = int;
+using cudnnMathType_t = int;
+using cudnnTensorFormat_t = int;
+using cudnnConvolutionMode_t = int;
+using cudnnConvolutionFwdAlgo_t = int;
+using cudnnDeterminism_t = int;
+struct cudnnConvolutionFwdAlgoPerf_t {
+  cudnnConvolutionFwdAlgo_t algo;
+  cudnnStatus_t status;
+  float time;
+  size_t memory;
+  cudnnDeterminism_t determinism;
+  cudnnMathType_t mathType;
+  int reserved[3];
+};
+
+constexpr cudnnStatus_t CUDNN_STATUS_SUCCESS = 0;
+constexpr cudnnStatus_t CUDNN_STATUS_NOT_INITIALIZED = 1001;
+constexpr cudnnStatus_t CUDNN_STATUS_BAD_PARAM = 2000;
+constexpr cudnnStatus_t CUDNN_STATUS_NOT_SUPPORTED = 3000;
+constexpr cudnnDataType_t CUDNN_DATA_FLOAT = 0;
+constexpr cudnnDataType_t CUDNN_DATA_DOUBLE = 1;
+constexpr cudnnDataType_t CUDNN_DATA_HALF = 2;
+constexpr cudnnDataType_t CUDNN_DATA_BFLOAT16 = 9;
+constexpr cudnnMathType_t CUDNN_DEFAULT_MATH = 0;
+constexpr cudnnMathType_t CUDNN_TENSOR_OP_MATH = 1;
+constexpr cudnnMathType_t CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION = 2;
+constexpr cudnnMathType_t CUDNN_FMA_MATH = 3;
+constexpr cudnnTensorFormat_t CUDNN_TENSOR_NCHW = 0;
+constexpr cudnnConvolutionMode_t CUDNN_CROSS_CORRELATION = 1;
 
 } // namespace thunder::cu

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HostValues.h"
 #include "TestUtil.h"
 
 #include "cuda/Context.h"
@@ -15,46 +16,11 @@
 #include <cstring>
 
 using namespace thunder::cuda;
+using thunder::test::Buf;
+using thunder::test::upload;
+using thunder::test::itemOf;
 
 namespace {
-
-uint16_t toBf16(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  u += 0x7fff + ((u >> 16) & 1);
-  return static_cast<uint16_t>(u >> 16);
-}
-float fromBf16(uint16_t h) {
-  uint32_t u = static_cast<uint32_t>(h) << 16;
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-uint16_t toF16(float f) { // values in the tests are small and normal
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  uint32_t sign = (u >> 16) & 0x8000;
-  int32_t exp = static_cast<int32_t>((u >> 23) & 0xff) - 127 + 15;
-  uint32_t mant = u & 0x7fffff;
-  if ((u & 0x7fffffff) == 0)
-    return static_cast<uint16_t>(sign);
-  uint32_t h = sign | (static_cast<uint32_t>(exp) << 10) | (mant >> 13);
-  if ((mant & 0x1fff) > 0x1000 || ((mant & 0x1fff) == 0x1000 && (h & 1)))
-    ++h;
-  return static_cast<uint16_t>(h);
-}
-float fromF16(uint16_t h) {
-  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-  if (exp == 0 && mant == 0) {
-    float f;
-    std::memcpy(&f, &sign, 4);
-    return f;
-  }
-  uint32_t u = sign | ((exp - 15 + 127) << 23) | (mant << 13);
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 struct Case {
   int dtype;
@@ -65,52 +31,6 @@ struct Case {
   float alpha, beta;
   int misalign; // elements by which every pointer is offset
   double tol;
-};
-
-size_t itemOf(int dtype) {
-  switch (dtype) {
-  case THUNDER_MM_F16:
-  case THUNDER_MM_BF16:
-    return 2;
-  case THUNDER_MM_F64:
-    return 8;
-  default:
-    return 4;
-  }
-}
-
-/// Host values stored in the case's dtype, and read back rounded.
-struct Buf {
-  int dtype;
-  std::vector<uint8_t> bytes;
-  Buf(int dtype, size_t n) : dtype(dtype), bytes(n * itemOf(dtype)) {}
-  void set(size_t i, double v) {
-    switch (dtype) {
-    case THUNDER_MM_F16:
-      reinterpret_cast<uint16_t *>(bytes.data())[i] = toF16(float(v));
-      break;
-    case THUNDER_MM_BF16:
-      reinterpret_cast<uint16_t *>(bytes.data())[i] = toBf16(float(v));
-      break;
-    case THUNDER_MM_F64:
-      reinterpret_cast<double *>(bytes.data())[i] = v;
-      break;
-    default:
-      reinterpret_cast<float *>(bytes.data())[i] = float(v);
-    }
-  }
-  double get(size_t i) const {
-    switch (dtype) {
-    case THUNDER_MM_F16:
-      return fromF16(reinterpret_cast<const uint16_t *>(bytes.data())[i]);
-    case THUNDER_MM_BF16:
-      return fromBf16(reinterpret_cast<const uint16_t *>(bytes.data())[i]);
-    case THUNDER_MM_F64:
-      return reinterpret_cast<const double *>(bytes.data())[i];
-    default:
-      return reinterpret_cast<const float *>(bytes.data())[i];
-    }
-  }
 };
 
 void runCase(const Case &c) {
@@ -157,13 +77,6 @@ void runCase(const Case &c) {
   {
     ScopedCall scoped(call);
     const DriverApi *d = state.d;
-    auto upload = [&](const Buf &h) {
-      void *p = deviceAlloc(h.bytes.size(), "test");
-      EXPECT_NE(p, nullptr);
-      EXPECT_EQ(d->cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(p), h.bytes.data(), h.bytes.size()),
-                0);
-      return static_cast<char *>(p);
-    };
     char *dA = upload(A), *dB = upload(B), *dC = upload(C), *dBias = upload(bias);
     size_t off = c.misalign * itemOf(c.dtype);
     thunder_cuda_matmul(c.dtype, c.batch, c.m, c.n, c.k, dA + off, lda, strideA, c.transA, dB + off,

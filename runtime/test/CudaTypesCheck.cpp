@@ -77,3 +77,53 @@ static_assert(offsetof(t::cublasLtMatmulHeuristicResult_t, workspaceSize) ==
               offsetof(cublasLtMatmulHeuristicResult_t, workspaceSize));
 static_assert(offsetof(t::cublasLtMatmulHeuristicResult_t, state) ==
               offsetof(cublasLtMatmulHeuristicResult_t, state));
+
+#if __has_include(<cudnn.h>)
+// cuDNN's deprecation attributes on the legacy convolution API would warn here.
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#include <cudnn.h>
+
+static_assert(t::CUDNN_STATUS_SUCCESS == CUDNN_STATUS_SUCCESS);
+static_assert(t::CUDNN_STATUS_NOT_INITIALIZED == CUDNN_STATUS_NOT_INITIALIZED);
+static_assert(t::CUDNN_STATUS_BAD_PARAM == CUDNN_STATUS_BAD_PARAM);
+static_assert(t::CUDNN_STATUS_NOT_SUPPORTED == CUDNN_STATUS_NOT_SUPPORTED);
+static_assert(2003 == CUDNN_STATUS_BAD_PARAM_MISALIGNED_POINTER); // Dnn.cpp's isUnsupported
+static_assert(t::CUDNN_DATA_FLOAT == CUDNN_DATA_FLOAT && t::CUDNN_DATA_DOUBLE == CUDNN_DATA_DOUBLE);
+static_assert(t::CUDNN_DATA_HALF == CUDNN_DATA_HALF);
+static_assert(t::CUDNN_DATA_BFLOAT16 == CUDNN_DATA_BFLOAT16);
+static_assert(t::CUDNN_DEFAULT_MATH == CUDNN_DEFAULT_MATH);
+static_assert(t::CUDNN_TENSOR_OP_MATH == CUDNN_TENSOR_OP_MATH);
+static_assert(t::CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION);
+static_assert(t::CUDNN_FMA_MATH == CUDNN_FMA_MATH);
+static_assert(t::CUDNN_TENSOR_NCHW == CUDNN_TENSOR_NCHW);
+static_assert(t::CUDNN_CROSS_CORRELATION == CUDNN_CROSS_CORRELATION);
+static_assert(sizeof(t::cudnnStatus_t) == sizeof(cudnnStatus_t));
+static_assert(sizeof(t::cudnnDataType_t) == sizeof(cudnnDataType_t));
+static_assert(sizeof(t::cudnnMathType_t) == sizeof(cudnnMathType_t));
+static_assert(sizeof(t::cudnnConvolutionFwdAlgo_t) == sizeof(cudnnConvolutionFwdAlgo_t));
+static_assert(sizeof(t::cudnnConvolutionFwdAlgoPerf_t) == sizeof(cudnnConvolutionFwdAlgoPerf_t));
+static_assert(offsetof(t::cudnnConvolutionFwdAlgoPerf_t, memory) ==
+              offsetof(cudnnConvolutionFwdAlgoPerf_t, memory));
+static_assert(offsetof(t::cudnnConvolutionFwdAlgoPerf_t, mathType) ==
+              offsetof(cudnnConvolutionFwdAlgoPerf_t, mathType));
+// The DnnApi signatures against the declarations (same parameter and return types).
+#include "cuda/Dnn.h"
+namespace {
+template <typename Ours, typename Theirs> constexpr bool sameArity = false;
+template <typename R1, typename... A1, typename R2, typename... A2>
+constexpr bool sameArity<R1 (*)(A1...), R2 (*)(A2...)> =
+    sizeof...(A1) == sizeof...(A2) && sizeof(R1) == sizeof(R2);
+using D = thunder::cuda::DnnApi;
+static_assert(sameArity<decltype(D::create), decltype(&cudnnCreate)>);
+static_assert(sameArity<decltype(D::setStream), decltype(&cudnnSetStream)>);
+static_assert(sameArity<decltype(D::setTensorNd), decltype(&cudnnSetTensorNdDescriptor)>);
+static_assert(sameArity<decltype(D::setFilterNd), decltype(&cudnnSetFilterNdDescriptor)>);
+static_assert(sameArity<decltype(D::setConvNd), decltype(&cudnnSetConvolutionNdDescriptor)>);
+static_assert(sameArity<decltype(D::outputDim), decltype(&cudnnGetConvolutionNdForwardOutputDim)>);
+static_assert(sameArity<decltype(D::getAlgos), decltype(&cudnnGetConvolutionForwardAlgorithm_v7)>);
+static_assert(sameArity<decltype(D::workspaceSize),
+                        decltype(&cudnnGetConvolutionForwardWorkspaceSize)>);
+static_assert(sameArity<decltype(D::forward), decltype(&cudnnConvolutionForward)>);
+static_assert(sameArity<decltype(D::getVersion), decltype(&cudnnGetVersion)>);
+} // namespace
+#endif

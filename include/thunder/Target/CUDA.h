@@ -5,7 +5,8 @@
 // attributes) and returns it in the LLVM dialect:
 //  - host functions (@forward, @backward, with their `_mlir_ciface_`
 //    wrappers) that allocate on the device, call thunder_cuda_matmul
-//    (cuBLASLt) and launch kernels on the caller's stream (mgpu* calls of
+//    (cuBLASLt) and thunder_cuda_conv (cuDNN, with a generated kernel as
+//    fallback) and launch kernels on the caller's stream (mgpu* calls of
 //    include/thunder/runtime/compiler_abi.h);
 //  - the kernels in one `gpu.binary @thunder_kernels`, whose LLVM IR
 //    translation embeds a fatbin (cubins for every --gpu-arch + PTX) or PTX,
@@ -41,8 +42,15 @@ struct CUDAPipelineOptions {
   std::vector<std::string> gpuArchs = {"sm_90"};
   /// NVPTX/ptxas optimisation level.
   int optLevel = 3;
-  /// float32 matrix products on TF32 tensor cores.
+  /// float32 matrix products and convolutions on TF32 tensor cores.
   bool tf32 = true;
+  /// Convolutions call cuDNN (thunder_cuda_conv) first, the generated kernel
+  /// being the fallback (thunder-cuda-convolution-calls); false: generated
+  /// kernels only.
+  bool cudnn = true;
+  /// Convolutions with fewer multiply-adds stay generated kernels (see the
+  /// thunder-cuda-convolution-calls option min-macs).
+  int64_t cudnnMinMacs = 50000000;
   /// thunder-plan-memory in the shared bufferization.
   bool planMemory = true;
   /// CUDA toolkit directory for ptxas/fatbinary/libdevice ("" = search).
@@ -79,7 +87,7 @@ void registerDialectsAndInterfaces(mlir::DialectRegistry &registry);
 
 /// Registers the passes of lib/Target/CUDA/Passes.td and the pipelines
 /// `thunder-cuda-lowering` (memrefs -> LLVM), `thunder-cuda-codegen`
-/// (tensors -> LLVM) with options `gpu-archs`, `O`, `tf32`, `toolkit`,
+/// (tensors -> LLVM) with options `gpu-archs`, `O`, `tf32`, `cudnn`, `toolkit`,
 /// `ptx-only`, `stop-at-ptx` (for thunder-opt).
 void registerCUDAPasses();
 

@@ -18,7 +18,7 @@
  *    module is loaded on the first mgpuModuleGetFunction() of each instance
  *    (once per instance and blob) and unloaded when the instance is destroyed.
  *  - No function returns an error. The first failure is recorded in the
- *    current call; later mgpu / matmul calls of that call do nothing, and the
+ *    current call; later mgpu / matmul / conv calls of that call do nothing, and the
  *    thunder call returns THUNDER_ERR_CUDA (or _OUT_OF_MEMORY) with a message
  *    that names what failed (kernel name for launches).
  *  - Result buffers: allocate with mgpuMemAlloc; the runtime frees them with
@@ -89,6 +89,32 @@ void thunder_cuda_matmul(int dtype_code, int64_t batch, int64_t m, int64_t n, in
                          const void *a, int64_t lda, int64_t strideA, int transA, const void *b,
                          int64_t ldb, int64_t strideB, int transB, void *c, int64_t ldc,
                          int64_t strideC, const void *bias, float alpha, float beta);
+
+/* --- convolutions on cuDNN (CUDA target) ------------------------------------ */
+/* Forward convolution (cross-correlation: PyTorch's conv1d/conv2d/conv3d) with
+ * `spatial_dims` (1, 2 or 3) spatial dimensions, on the current call's stream:
+ *   y[b, j, o...] = sum over i < c/groups, r...:
+ *       x[b, (j / (k/groups)) * (c/groups) + i, o * stride + r * dilation - pad]
+ *       * w[j, i, r...]
+ * with zeros outside x. All three contiguous row-major (NC[D]HW, OI[D]HW):
+ *   x: [n, c, in...], w: [k, c/groups, win...], y: [n, k, out...].
+ * Per spatial dimension d < spatial_dims: in<d>, win<d>, out<d> (extents),
+ * pad<d> (zeros before and after: out must be
+ * (in + 2*pad - dilation*(win-1) - 1) / stride + 1), stride<d>, dil<d>; the
+ * slots of absent dimensions are ignored. dtype_code: a thunder_mm_dtype
+ * (THUNDER_MM_F32 may use TF32 tensor cores, _F32_STRICT does not; f16/bf16
+ * accumulate in f32). y is written, never read.
+ * Returns 1 when y has been computed (or the call has already failed), 0 when
+ * the caller must compute it itself (cuDNN is absent, disabled or cannot run
+ * this configuration): the compiled code then runs its generated kernel.
+ * Real CUDA / cuDNN failures are recorded in the call like the other
+ * functions' (THUNDER_ERR_CUDA). x, w, y: device pointers. */
+int thunder_cuda_conv(int dtype_code, int spatial_dims, int64_t n, int64_t c, int64_t k,
+                      int64_t groups, int64_t in0, int64_t in1, int64_t in2, int64_t win0,
+                      int64_t win1, int64_t win2, int64_t out0, int64_t out1, int64_t out2,
+                      int64_t pad0, int64_t pad1, int64_t pad2, int64_t stride0, int64_t stride1,
+                      int64_t stride2, int64_t dil0, int64_t dil1, int64_t dil2, const void *x,
+                      const void *w, void *y);
 
 #ifdef __cplusplus
 } /* extern "C" */

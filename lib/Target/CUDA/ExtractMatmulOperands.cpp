@@ -8,10 +8,18 @@
 // loops they use (the result is a plain contraction of their outputs), the
 // extension to the accumulator type (bf16 -> f32) staying in the product.
 //
+// A convolution's input side goes back over the input's own space (n, [g],
+// c, spatial) instead of the loops it uses (which would be an im2col of it):
+// the result is a plain convolution again, for cuDNN (the 1x1 convolutions of
+// MobileNet, whose BatchNorm/activation producers fusion moved into them).
+//
 //===----------------------------------------------------------------------===//
+#include "Convolution.h"
 #include "Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
@@ -80,27 +88,18 @@ LogicalResult analyse(linalg::GenericOp op, Value operand, Side &side) {
   return success();
 }
 
-/// Materialises `side.value` over the loops `side.dims` as an elementwise
-/// linalg.generic; returns its result.
-Value extract(PatternRewriter &rewriter, linalg::GenericOp op, const Side &side) {
+/// Materialises `side.value` as an elementwise linalg.generic of rank
+/// `sizes.size()` whose operands (side.args) are read through `argMaps`;
+/// `indexDim` maps a loop of `op` read by linalg.index to the new loop.
+Value materialise(PatternRewriter &rewriter, linalg::GenericOp op, const Side &side,
+                  ArrayRef<AffineMap> argMaps, ArrayRef<OpFoldResult> sizes,
+                  llvm::function_ref<unsigned(unsigned)> indexDim) {
   Location loc = op.getLoc();
-  MLIRContext *ctx = op.getContext();
-  unsigned rank = side.dims.size();
-  SmallVector<AffineExpr> replacements(op.getNumLoops(), getAffineConstantExpr(0, ctx));
-  for (auto [i, d] : llvm::enumerate(side.dims))
-    replacements[d] = getAffineDimExpr(i, ctx);
-
+  unsigned rank = sizes.size();
   SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-  for (BlockArgument arg : side.args) {
-    OpOperand *operand = op.getDpsInputOperand(arg.getArgNumber());
-    inputs.push_back(operand->get());
-    maps.push_back(op.getMatchingIndexingMap(operand).replaceDimsAndSymbols(replacements, {}, rank, 0));
-  }
-  SmallVector<Range> ranges = cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
-  SmallVector<OpFoldResult> sizes;
-  for (unsigned d : side.dims)
-    sizes.push_back(ranges[d].size);
+  for (BlockArgument arg : side.args)
+    inputs.push_back(op.getDpsInputOperand(arg.getArgNumber())->get());
+  SmallVector<AffineMap> maps(argMaps.begin(), argMaps.end());
   Value init = tensor::EmptyOp::create(rewriter, loc, sizes, side.value.getType());
   maps.push_back(rewriter.getMultiDimIdentityMap(rank));
   SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
@@ -112,8 +111,8 @@ Value extract(PatternRewriter &rewriter, linalg::GenericOp op, const Side &side)
           mapping.map(arg, value);
         for (Operation *o : side.ops) {
           if (auto index = dyn_cast<linalg::IndexOp>(o)) {
-            unsigned d = llvm::find(side.dims, index.getDim()) - side.dims.begin();
-            mapping.map(index.getResult(), linalg::IndexOp::create(b, l, d).getResult());
+            mapping.map(index.getResult(),
+                        linalg::IndexOp::create(b, l, indexDim(index.getDim())).getResult());
             continue;
           }
           b.clone(*o, mapping);
@@ -123,8 +122,78 @@ Value extract(PatternRewriter &rewriter, linalg::GenericOp op, const Side &side)
   return generic.getResult(0);
 }
 
+/// Materialises `side.value` over the loops `side.dims`.
+Value extract(PatternRewriter &rewriter, linalg::GenericOp op, const Side &side) {
+  MLIRContext *ctx = op.getContext();
+  unsigned rank = side.dims.size();
+  SmallVector<AffineExpr> replacements(op.getNumLoops(), getAffineConstantExpr(0, ctx));
+  for (auto [i, d] : llvm::enumerate(side.dims))
+    replacements[d] = getAffineDimExpr(i, ctx);
+  SmallVector<AffineMap> maps;
+  for (BlockArgument arg : side.args)
+    maps.push_back(op.getMatchingIndexingMap(op.getDpsInputOperand(arg.getArgNumber()))
+                       .replaceDimsAndSymbols(replacements, {}, rank, 0));
+  SmallVector<Range> ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, op.getLoc());
+  SmallVector<OpFoldResult> sizes;
+  for (unsigned d : side.dims)
+    sizes.push_back(ranges[d].size);
+  return materialise(rewriter, op, side, maps, sizes, [&](unsigned d) {
+    return unsigned(llvm::find(side.dims, d) - side.dims.begin());
+  });
+}
+
+/// The input side of convolution `conv` over the input's space (n, [g], c,
+/// spatial...), through `argMaps` (ConvLoops::toInputSpace of each
+/// operand's map); each spatial extent is that of an operand that varies
+/// along it or, for none, the least the windows read,
+/// (out - 1) * stride + (win - 1) * dilation + 1.
+Value extractConvInput(PatternRewriter &rewriter, linalg::GenericOp op, const Side &side,
+                       const ConvLoops &conv, ArrayRef<AffineMap> argMaps) {
+  Location loc = op.getLoc();
+  SmallVector<Range> ranges =
+      cast<linalg::LinalgOp>(op.getOperation()).createLoopRanges(rewriter, loc);
+  auto size = [&](unsigned d) {
+    return getValueOrCreateConstantIndexOp(rewriter, loc, ranges[d].size);
+  };
+  auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(rewriter, loc, v); };
+  SmallVector<OpFoldResult> sizes = {ranges[conv.n].size};
+  if (conv.g)
+    sizes.push_back(ranges[*conv.g].size);
+  sizes.push_back(ranges[conv.c].size);
+  Value one = constant(1);
+  unsigned lead = conv.rank() - conv.numSpatial();
+  for (unsigned i = 0; i < conv.numSpatial(); ++i) {
+    std::optional<OpFoldResult> fromOperand;
+    for (auto [arg, map] : llvm::zip(side.args, argMaps))
+      if (std::optional<unsigned> pos =
+              map.getResultPosition(getAffineDimExpr(lead + i, op.getContext()))) {
+        fromOperand = tensor::getMixedSize(
+            rewriter, loc, op.getDpsInputOperand(arg.getArgNumber())->get(), *pos);
+        break;
+      }
+    if (fromOperand) {
+      sizes.push_back(*fromOperand);
+      continue;
+    }
+    Value outSpan = rewriter.createOrFold<arith::MulIOp>(
+        loc, rewriter.createOrFold<arith::SubIOp>(loc, size(conv.out[i]), one),
+        constant(conv.stride[i]));
+    Value winSpan = rewriter.createOrFold<arith::MulIOp>(
+        loc, rewriter.createOrFold<arith::SubIOp>(loc, size(conv.win[i]), one),
+        constant(conv.dilation[i]));
+    Value extent = rewriter.createOrFold<arith::AddIOp>(
+        loc, rewriter.createOrFold<arith::AddIOp>(loc, outSpan, winSpan), one);
+    sizes.push_back(getAsOpFoldResult(extent));
+  }
+  return materialise(rewriter, op, side, argMaps, sizes,
+                     [](unsigned) -> unsigned { llvm_unreachable("no linalg.index here"); });
+}
+
 struct ExtractOperandComputations : OpRewritePattern<linalg::GenericOp> {
-  using OpRewritePattern::OpRewritePattern;
+  ExtractOperandComputations(MLIRContext *ctx, bool convolutions)
+      : OpRewritePattern(ctx), convolutions(convolutions) {}
+  bool convolutions;
 
   LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInits() != 1 ||
@@ -162,7 +231,47 @@ struct ExtractOperandComputations : OpRewritePattern<linalg::GenericOp> {
 
     // The new operands and their maps.
     MLIRContext *ctx = op.getContext();
+    OpOperand *init = op.getDpsInitOperand(0);
+    auto sideMap = [&](const Side &side) {
+      if (side.isTrivial())
+        return op.getMatchingIndexingMap(
+            op.getDpsInputOperand(cast<BlockArgument>(side.value).getArgNumber()));
+      SmallVector<AffineExpr> results;
+      for (unsigned d : side.dims)
+        results.push_back(getAffineDimExpr(d, ctx));
+      return AffineMap::get(op.getNumLoops(), 0, results, ctx);
+    };
+    // A convolution: its input side over the input's own space.
+    std::optional<ConvLoops> conv;
+    const Side *convInput = nullptr;
+    SmallVector<AffineMap> convInputMaps;
+    for (auto [in, w] : {std::make_pair(&x, &y), std::make_pair(&y, &x)}) {
+      if (!convolutions || in->isTrivial() ||
+          llvm::any_of(in->ops, [](Operation *o) { return isa<linalg::IndexOp>(o); }))
+        continue;
+      SmallVector<AffineMap> argMaps;
+      for (BlockArgument arg : in->args)
+        argMaps.push_back(op.getMatchingIndexingMap(op.getDpsInputOperand(arg.getArgNumber())));
+      conv = matchConvLoops(op.getMatchingIndexingMap(init), sideMap(*w), argMaps,
+                            op.getIteratorTypesArray());
+      if (!conv)
+        continue;
+      for (AffineMap m : argMaps)
+        if (std::optional<AffineMap> p = conv->toInputSpace(m))
+          convInputMaps.push_back(*p);
+      if (convInputMaps.size() == argMaps.size()) {
+        convInput = in;
+        break;
+      }
+      conv.reset();
+      convInputMaps.clear();
+    }
     auto operandOf = [&](Side &side, Value &operand, AffineMap &map) {
+      if (&side == convInput) {
+        operand = extractConvInput(rewriter, op, side, *conv, convInputMaps);
+        map = conv->inputMap(ctx, op.getNumLoops());
+        return;
+      }
       if (side.isTrivial()) {
         auto arg = cast<BlockArgument>(side.value);
         OpOperand *o = op.getDpsInputOperand(arg.getArgNumber());
@@ -180,7 +289,6 @@ struct ExtractOperandComputations : OpRewritePattern<linalg::GenericOp> {
     AffineMap xMap, yMap;
     operandOf(x, xOperand, xMap);
     operandOf(y, yOperand, yMap);
-    OpOperand *init = op.getDpsInitOperand(0);
     SmallVector<AffineMap> maps = {xMap, yMap, op.getMatchingIndexingMap(init)};
     auto contraction = linalg::GenericOp::create(
         rewriter, op.getLoc(), op->getResultTypes(), ValueRange{xOperand, yOperand},
@@ -203,9 +311,11 @@ struct ExtractOperandComputations : OpRewritePattern<linalg::GenericOp> {
 
 struct CUDAExtractMatmulOperandsPass
     : impl::CUDAExtractMatmulOperandsBase<CUDAExtractMatmulOperandsPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ExtractOperandComputations>(&getContext());
+    patterns.add<ExtractOperandComputations>(&getContext(), convolutions);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -7,6 +7,8 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
+#include "thunder/runtime/compiler_abi.h"
 
 using namespace mlir;
 
@@ -109,6 +111,64 @@ Value getDataPointer(OpBuilder &b, Location loc, Value memref) {
   Value address = arith::AddIOp::create(b, loc, aligned, offsetBytes);
   Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
   return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
+}
+
+/// `v`, seen through extensions (arith.extf).
+static Value stripExtensions(Value v) {
+  while (auto ext = v.getDefiningOp<arith::ExtFOp>())
+    v = ext.getIn();
+  return v;
+}
+
+bool isMulAddBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  if (yield.getNumOperands() != 1)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  BlockArgument acc = body->getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getRhs() == acc ? add.getLhs() : Value();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul)
+    return false;
+  Value x = stripExtensions(mul.getLhs()), y = stripExtensions(mul.getRhs());
+  BlockArgument a = body->getArgument(0), b = body->getArgument(1);
+  return (x == a && y == b) || (x == b && y == a);
+}
+
+std::optional<int> getLibraryDtypeCode(Type t, bool tf32) {
+  if (t.isF32())
+    return tf32 ? THUNDER_MM_F32 : THUNDER_MM_F32_STRICT;
+  if (t.isF16())
+    return THUNDER_MM_F16;
+  if (t.isBF16())
+    return THUNDER_MM_BF16;
+  if (t.isF64())
+    return THUNDER_MM_F64;
+  return std::nullopt;
+}
+
+linalg::FillOp findZeroFill(Operation *op, Value buffer) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(prev); fill && fill.getOutputs()[0] == buffer)
+      return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
+    if (llvm::is_contained(prev->getOperands(), buffer))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+func::FuncOp getOrDeclareRuntimeFunction(ModuleOp module, StringRef name, ArrayRef<Type> args,
+                                         ArrayRef<Type> results) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto f = func::FuncOp::create(b, module.getLoc(), name,
+                                FunctionType::get(module.getContext(), args, results));
+  f.setPrivate();
+  return f;
 }
 
 std::string getNodeName(Location loc) {

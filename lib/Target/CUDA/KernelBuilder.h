@@ -3,13 +3,15 @@
 // What the kernel strategies of MapToGPU.cpp share: loop sizes, index
 // arithmetic, and the emission of a linalg payload at given loop indices
 // (loads of the operands it reads, the cloned scalar ops). Also the device
-// pointer of a memref (library calls).
+// pointer of a memref and the matching helpers of the library calls.
 //
 //===----------------------------------------------------------------------===//
 #ifndef THUNDER_LIB_TARGET_CUDA_KERNELBUILDER_H
 #define THUNDER_LIB_TARGET_CUDA_KERNELBUILDER_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseSet.h"
@@ -53,6 +55,26 @@ llvm::SmallVector<mlir::Value> getYielded(mlir::linalg::LinalgOp op, mlir::IRMap
 /// Address of the first element of `memref` (aligned pointer + offset) as an
 /// `!llvm.ptr`.
 mlir::Value getDataPointer(mlir::OpBuilder &b, mlir::Location loc, mlir::Value memref);
+
+//===--- library calls (thunder_cuda_matmul, thunder_cuda_conv) ----------===//
+
+/// Whether the payload of `op` (inputs a, b; output acc) is
+/// `yield acc + a * b`, a and b possibly extended (arith.extf).
+bool isMulAddBody(mlir::linalg::LinalgOp op);
+
+/// The thunder_mm_dtype (compiler_abi.h) of element type `t` (f32 with or
+/// without TF32, f16, bf16, f64).
+std::optional<int> getLibraryDtypeCode(mlir::Type t, bool tf32);
+
+/// A `linalg.fill` of zero into `buffer` just before `op`, with nothing
+/// between them using `buffer`.
+mlir::linalg::FillOp findZeroFill(mlir::Operation *op, mlir::Value buffer);
+
+/// The private declaration of runtime function `name` in `module` (created
+/// at its start when absent).
+mlir::func::FuncOp getOrDeclareRuntimeFunction(mlir::ModuleOp module, llvm::StringRef name,
+                                               llvm::ArrayRef<mlir::Type> args,
+                                               llvm::ArrayRef<mlir::Type> results);
 
 /// A C identifier naming the PyTorch node `loc` comes from ("linear_1"), or
 /// "" when the location has no name.

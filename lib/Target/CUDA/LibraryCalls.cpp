@@ -41,44 +41,6 @@ namespace {
 
 constexpr llvm::StringLiteral kMatmulFn = "thunder_cuda_matmul";
 
-/// `v`, seen through extensions (arith.extf).
-Value stripExtensions(Value v) {
-  while (auto ext = v.getDefiningOp<arith::ExtFOp>())
-    v = ext.getIn();
-  return v;
-}
-
-/// Whether the payload is `yield acc + a * b` (a, b possibly extended).
-bool isMulAddBody(linalg::LinalgOp op) {
-  Block *body = op.getBlock();
-  auto yield = cast<linalg::YieldOp>(body->getTerminator());
-  if (yield.getNumOperands() != 1)
-    return false;
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
-  BlockArgument acc = body->getArgument(2);
-  Value product = add.getLhs() == acc ? add.getRhs() : add.getRhs() == acc ? add.getLhs() : Value();
-  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
-  if (!mul)
-    return false;
-  Value x = stripExtensions(mul.getLhs()), y = stripExtensions(mul.getRhs());
-  BlockArgument a = body->getArgument(0), b = body->getArgument(1);
-  return (x == a && y == b) || (x == b && y == a);
-}
-
-std::optional<int> getDtypeCode(Type t, bool tf32) {
-  if (t.isF32())
-    return tf32 ? THUNDER_MM_F32 : THUNDER_MM_F32_STRICT;
-  if (t.isF16())
-    return THUNDER_MM_F16;
-  if (t.isBF16())
-    return THUNDER_MM_BF16;
-  if (t.isF64())
-    return THUNDER_MM_F64;
-  return std::nullopt;
-}
-
 /// The loops of a GEMM by group, each group in the order both of its
 /// operands must share (batch, m, n: C's order; k: A's order).
 struct Groups {
@@ -195,21 +157,7 @@ std::optional<Fit> fit(AffineMap map, MemRefType type, ArrayRef<unsigned> rows,
   return std::nullopt;
 }
 
-/// A `linalg.fill` of zero into `buffer` just before `op`, with nothing
-/// between them using `buffer`.
-linalg::FillOp findZeroFill(Operation *op, Value buffer) {
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(prev); fill && fill.getOutputs()[0] == buffer)
-      return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
-    if (llvm::is_contained(prev->getOperands(), buffer))
-      return nullptr;
-  }
-  return nullptr;
-}
-
 func::FuncOp getOrDeclareMatmul(ModuleOp module) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(kMatmulFn))
-    return f;
   MLIRContext *ctx = module.getContext();
   Type i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
   Type ptr = LLVM::LLVMPointerType::get(ctx), f32 = Float32Type::get(ctx);
@@ -218,10 +166,7 @@ func::FuncOp getOrDeclareMatmul(ModuleOp module) {
                             ptr, i64, i64, i32,       // b, ldb, strideB, transB
                             ptr, i64, i64,            // c, ldc, strideC
                             ptr, f32, f32};           // bias, alpha, beta
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto f = func::FuncOp::create(b, module.getLoc(), kMatmulFn, FunctionType::get(ctx, args, {}));
-  f.setPrivate();
-  return f;
+  return getOrDeclareRuntimeFunction(module, kMatmulFn, args, {});
 }
 
 /// A GEMM operand as the call sees it.
@@ -421,7 +366,7 @@ std::optional<std::pair<Groups, int>> matchGemm(linalg::LinalgOp op, bool tf32) 
   Type tc = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
   if (ta != tb || (ta != tc && !((ta.isBF16() || ta.isF16()) && tc.isF32())))
     return std::nullopt;
-  std::optional<int> dtype = getDtypeCode(ta, tf32);
+  std::optional<int> dtype = getLibraryDtypeCode(ta, tf32);
   std::optional<Groups> groups = classifyLoops(op);
   if (!dtype || !groups)
     return std::nullopt;

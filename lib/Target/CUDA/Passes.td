@@ -22,7 +22,17 @@ def CUDAExtractMatmulOperands : Pass<"thunder-cuda-extract-matmul-operands"> {
     extension to the accumulator type stays in the product). The
     contraction can then be a library call; f and g are computed once per
     element instead of once per output column.
+
+    With `convolutions`, the input side of a convolution (Convolution.h:
+    the generic thunder.convolution lowers to) is computed over the input's
+    own space (n, [g], c, spatial) rather than over the loops it uses, so
+    that the result is a plain convolution again (for
+    `thunder-cuda-convolution-calls`).
   }];
+  let options = [
+    Option<"convolutions", "convolutions", "bool", /*default=*/"true",
+           "take the input side of a convolution out over the input's own space">,
+  ];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
 }
@@ -63,6 +73,42 @@ def CUDALibraryCalls : Pass<"thunder-cuda-library-calls", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
                            "mlir::linalg::LinalgDialect"];
+}
+
+def CUDAConvolutionCalls : Pass<"thunder-cuda-convolution-calls", "mlir::ModuleOp"> {
+  let summary = "calls thunder_cuda_conv (cuDNN) before each convolution, which stays as the fallback";
+  let description = [{
+    After bufferization. Every convolution generic (Convolution.h) of f32,
+    f16, bf16 or f64 with a zero-filled result becomes
+
+      %r = func.call @thunder_cuda_conv(dtype, spatial dims, n, c, k, groups,
+             in..., win..., out..., pad..., stride..., dilation..., x, w, y) : i32
+      scf.if (%r == 0) { [pad] ; fill ; the generic }
+
+    so that the generated kernel runs only where cuDNN is absent or cannot
+    run the configuration (runtime, include/thunder/runtime/compiler_abi.h).
+    The zero padding that the lowering materialises (a zero-filled buffer
+    and a copy into its interior) is passed as cuDNN's padding and moves
+    into the fallback branch when the unpadded buffer is provably intact at
+    the convolution; otherwise cuDNN reads the padded buffer. Operands that
+    are not contiguous are copied; a result of another type than the
+    operands (f16/bf16 accumulated in f32) or not contiguous is computed
+    into a temporary and written back (`scf.if (%r != 0) { widen } else
+    { fallback }`). Dilated inputs
+    (lhs_dilation, transposed convolutions) go to cuDNN as the dilated
+    buffer the lowering materialises.
+  }];
+  let options = [
+    Option<"tf32", "tf32", "bool", /*default=*/"true",
+           "float32 convolutions may use TF32 tensor cores (false: full float32)">,
+    Option<"minMacs", "min-macs", "int64_t", /*default=*/"50000000",
+           "convolutions with fewer multiply-adds (static shapes) stay generated "
+           "kernels: measured on the H100, cuDNN's per-call cost made "
+           "mobilenet_v3_small (52 small convolutions) 3.5x slower">,
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect"];
 }
 
 def CUDALegalizeHostAccesses : Pass<"thunder-cuda-legalize-host-accesses", "mlir::ModuleOp"> {

@@ -4,7 +4,7 @@
 // entry points (lowerToLLVM, emitPTX). The GPU half follows MLIR's
 // gpu-lower-to-nvvm-pipeline (outlining, nvvm-attach-target per
 // architecture, convert-gpu-to-nvvm, gpu-module-to-binary, gpu-to-llvm), with
-// thunder's own passes in front (library calls, kernel mapping, device
+// thunder's own passes in front (library calls: cuBLASLt, cuDNN; kernel mapping, device
 // buffers) and behind (one fatbin for all architectures).
 //
 //===----------------------------------------------------------------------===//
@@ -66,11 +66,19 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
     o.gpuArchs = {"sm_90"};
   o.optLevel = options.optLevel == 0 ? 0 : 3;
   o.tf32 = options.fp32Matmul.empty() ? !options.backward : options.fp32Matmul == "tf32";
+  // Generated kernels only for convolutions (no thunder_cuda_conv calls).
+  if (const char *cudnn = std::getenv("THUNDERC_CUDA_CUDNN"))
+    o.cudnn = llvm::StringRef(cudnn) != "0";
+  // The size below which convolutions stay generated kernels (0: every one).
+  if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
+    llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
   return o;
 }
 
 void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
-  pm.addPass(createCUDAExtractMatmulOperands());
+  CUDAExtractMatmulOperandsOptions extract;
+  extract.convolutions = options.cudnn;
+  pm.addPass(createCUDAExtractMatmulOperands(extract));
   pm.addPass(createCUDAFoldMatmulOperands());
   pm.addPass(createCanonicalizerPass());
   target::BufferizationPipelineOptions bufferize;
@@ -83,6 +91,12 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
   CUDALibraryCallsOptions calls;
   calls.tf32 = options.tf32;
   pm.addPass(createCUDALibraryCalls(calls));
+  if (options.cudnn) {
+    CUDAConvolutionCallsOptions convs;
+    convs.tf32 = options.tf32;
+    convs.minMacs = options.cudnnMinMacs;
+    pm.addPass(createCUDAConvolutionCalls(convs));
+  }
   pm.addPass(createCUDALegalizeHostAccesses());
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   pm.addPass(createCUDAMapToGPU());
@@ -155,6 +169,12 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
                        llvm::cl::init(3)};
   Option<bool> tf32{*this, "tf32", llvm::cl::desc("float32 products on TF32 tensor cores"),
                     llvm::cl::init(true)};
+  Option<bool> cudnn{*this, "cudnn",
+                     llvm::cl::desc("convolutions call cuDNN first (generated kernel fallback)"),
+                     llvm::cl::init(true)};
+  Option<int64_t> cudnnMinMacs{*this, "cudnn-min-macs",
+                               llvm::cl::desc("smaller convolutions stay generated kernels"),
+                               llvm::cl::init(50000000)};
   Option<bool> planMemory{*this, "plan-memory", llvm::cl::desc("thunder-plan-memory"),
                           llvm::cl::init(true)};
   Option<std::string> toolkit{*this, "toolkit",
@@ -172,6 +192,8 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
       o.gpuArchs.assign(gpuArchs.begin(), gpuArchs.end());
     o.optLevel = optLevel;
     o.tf32 = tf32;
+    o.cudnn = cudnn;
+    o.cudnnMinMacs = cudnnMinMacs;
     o.planMemory = planMemory;
     o.toolkit = toolkit;
     o.ptxOnly = ptxOnly;

@@ -6,6 +6,8 @@
 // decoded-but-odd values are exercised too. Limits are lowered to keep each run fast and small.
 //
 //===----------------------------------------------------------------------===//
+#include "FuzzLimits.h"
+
 #include "thunder/PT2/Archive.h"
 #include "thunder/PT2/OpSchema.h"
 #include "thunder/PT2/SymExpr.h"
@@ -17,14 +19,6 @@
 using namespace thunder::pt2;
 
 namespace {
-
-ReadLimits fuzzLimits() {
-  ReadLimits limits;
-  limits.maxTotalBytes = 64u << 20;
-  limits.maxEntryBytes = 32u << 20;
-  limits.maxJsonBytes = 8u << 20;
-  return limits;
-}
 
 void walkSize(const SymInt &s) {
   if (s.expr) {
@@ -70,7 +64,7 @@ void walkArchive(const Archive &archive) {
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const ReadLimits limits = fuzzLimits();
+  static const ReadLimits limits = thunder::fuzz::fuzzLimits();
   std::string_view text(reinterpret_cast<const char *>(data), size);
 
   ReadOptions options;

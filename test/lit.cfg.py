@@ -9,7 +9,7 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.thunder_obj_root, "test")
-config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "fixtures", "unit", "malformed", "e2e-data"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "fixtures", "unit", "malformed", "e2e-data", "fuzz-corpus"]
 config.substitutions.append(("%fixtures", os.path.join(config.thunder_src_root, "test", "fixtures")))
 config.substitutions.append(("%srcroot", config.thunder_src_root))
 llvm_config.use_default_substitutions()

@@ -13,6 +13,8 @@
 #include "NodeContext.h"
 #include "OpTable.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace thunder::importer {
@@ -297,18 +299,30 @@ LogicalResult convertConvolutionBackward(NodeContext &ctx) {
   g = e.convert(g, t);
   w = e.convert(w, t);
   ArrayRef<int64_t> k = wt.getShape().drop_front(2);
+  if (static_cast<int64_t>(stride.size()) != n || static_cast<int64_t>(padding.size()) != n ||
+      static_cast<int64_t>(dilation.size()) != n)
+    return ctx.error() << "convolution parameters need " << n << " entries";
+  if (groups < 1 || xt.getDimSize(1) % groups || gt.getDimSize(1) % groups)
+    return ctx.error() << "convolution channels do not divide into " << groups << " groups";
+  ConvParams checked;
+  checked.groups = groups;
+  checked.stride = stride;
+  checked.dilation = dilation;
+  checked.padLow = checked.padHigh = padding;
+  if (failed(checkConvParams(ctx, checked)))
+    return failure();
   if (ctx.resultUsed(0)) {
-    ConvParams p;
+    ConvParams p = checked;
     p.transposed = true;
-    p.groups = groups;
-    p.stride = stride;
-    p.dilation = dilation;
-    p.padLow = padding;
-    p.padHigh = padding;
     for (int64_t i = 0; i < n; ++i) {
-      int64_t produced = (gt.getDimSize(2 + i) - 1) * stride[i] - 2 * padding[i] +
-                         dilation[i] * (k[i] - 1) + 1;
-      p.outputPadding.push_back(xt.getDimSize(2 + i) - produced);
+      // In 128 bits: the sizes come from the archive.
+      __int128 produced = __int128(gt.getDimSize(2 + i) - 1) * stride[i] - 2 * padding[i] +
+                          __int128(dilation[i]) * (k[i] - 1) + 1;
+      __int128 outputPadding = xt.getDimSize(2 + i) - produced;
+      if (outputPadding < std::numeric_limits<int32_t>::min() ||
+          outputPadding > std::numeric_limits<int32_t>::max())
+        return ctx.error() << "convolution_backward: the gradient's size does not match the input";
+      p.outputPadding.push_back(static_cast<int64_t>(outputPadding));
     }
     FailureOr<Value> gi = buildConvolution(ctx, g, w, std::nullopt, p, t);
     if (failed(gi) || failed(ctx.bind(0, *gi)))

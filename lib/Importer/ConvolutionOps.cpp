@@ -12,10 +12,17 @@
 #include "Decompositions.h"
 #include "OpTable.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace thunder::importer {
 namespace {
+
+/// The largest stride, dilation, padding, group count (and transposed kernel
+/// extent) accepted: far beyond any real model, small enough that products of
+/// two stay in int64.
+constexpr int64_t kMaxConvParam = int64_t(1) << 31;
 
 /// A list argument given for one dim or for all.
 SmallVector<int64_t> perDim(SmallVector<int64_t> values, int64_t n, int64_t dflt) {
@@ -26,7 +33,23 @@ SmallVector<int64_t> perDim(SmallVector<int64_t> values, int64_t n, int64_t dflt
   return values;
 }
 
+bool outsideConvRange(ArrayRef<int64_t> values, int64_t lo) {
+  return llvm::any_of(values, [&](int64_t v) { return v < lo || v > kMaxConvParam; });
+}
+
 } // namespace
+
+LogicalResult checkConvParams(NodeContext &ctx, const ConvParams &p) {
+  // PyTorch's checks (output padding may be negative inside decompositions),
+  // bounded so that the window arithmetic stays in int64.
+  if (outsideConvRange(p.stride, 1) || outsideConvRange(p.dilation, 1) ||
+      outsideConvRange(p.padLow, 0) || outsideConvRange(p.padHigh, 0) ||
+      outsideConvRange(p.outputPadding, -kMaxConvParam) || p.groups < 1 ||
+      p.groups > kMaxConvParam)
+    return ctx.error() << "convolution stride, dilation and groups must be in 1.."
+                       << kMaxConvParam << ", padding in 0.." << kMaxConvParam;
+  return success();
+}
 
 FailureOr<Value> buildConvolution(NodeContext &ctx, Value x, Value w,
                                   std::optional<Value> bias, ConvParams p, Type t) {
@@ -45,6 +68,8 @@ FailureOr<Value> buildConvolution(NodeContext &ctx, Value x, Value w,
   for (auto *list : {&p.stride, &p.padLow, &p.padHigh, &p.dilation, &p.outputPadding})
     if (static_cast<int64_t>(list->size()) != spatial)
       return ctx.error() << "convolution parameters need " << spatial << " entries";
+  if (failed(checkConvParams(ctx, p)))
+    return failure();
   x = e.convert(x, t);
   w = e.convert(w, t);
   SmallVector<int64_t> lhsDilation(spatial, 1), windowStride = p.stride;
@@ -58,6 +83,10 @@ FailureOr<Value> buildConvolution(NodeContext &ctx, Value x, Value w,
     if (ShapedType::isDynamic(cin) || cin % g)
       return ctx.error() << "transposed convolution weight channels " << cin
                          << " do not divide into " << g << " groups";
+    if (ShapedType::isDynamic(coutG) || coutG > std::numeric_limits<int64_t>::max() / g ||
+        outsideConvRange(k, 0))
+      return ctx.error() << "transposed convolution weight of shape "
+                         << Emitter::typeOf(w) << " is too large";
     SmallVector<int64_t> split = {g, cin / g, coutG};
     split.append(k.begin(), k.end());
     w = e.reshape(w, split);
@@ -81,14 +110,12 @@ FailureOr<Value> buildConvolution(NodeContext &ctx, Value x, Value w,
   auto in = Emitter::typeOf(x);
   SmallVector<int64_t> shape = {in.getDimSize(0), Emitter::shapeOf(w)[0]};
   for (int64_t i = 0; i < spatial; ++i) {
-    int64_t n = in.getDimSize(2 + i);
-    if (ShapedType::isDynamic(n)) {
-      shape.push_back(ShapedType::kDynamic);
-      continue;
-    }
-    int64_t dilated = n == 0 ? 0 : (n - 1) * lhsDilation[i] + 1;
-    int64_t span = dilated + p.padLow[i] + p.padHigh[i] - p.dilation[i] * (k[i] - 1) - 1;
-    shape.push_back(span < 0 ? 0 : span / windowStride[i] + 1);
+    std::optional<int64_t> n =
+        windowedExtent(in.getDimSize(2 + i), p.padLow[i], p.padHigh[i], k[i],
+                       windowStride[i], p.dilation[i], lhsDilation[i]);
+    if (!n)
+      return ctx.error() << "the convolution's output size does not fit in int64";
+    shape.push_back(*n);
   }
   Value y = ConvolutionOp::create(e.b, e.loc, RankedTensorType::get(shape, t), x, w,
                                   windowStride, p.padLow, p.padHigh, p.dilation,
@@ -126,6 +153,10 @@ LogicalResult readPadding(NodeContext &ctx, Value w, int64_t spatial,
       return ctx.error() << "unknown padding '" << mode << "'";
     ArrayRef<int64_t> k = Emitter::shapeOf(w).drop_front(2);
     for (int64_t i = 0; i < spatial; ++i) {
+      if (ShapedType::isDynamic(k[i]) || k[i] > kMaxConvParam || dilation[i] < 1 ||
+          dilation[i] > kMaxConvParam)
+        return ctx.error() << "padding='same' needs a static kernel and dilations in 1.."
+                           << kMaxConvParam;
       int64_t total = dilation[i] * (k[i] - 1);
       p.padLow[i] = total / 2;
       p.padHigh[i] = total - p.padLow[i];

@@ -4,6 +4,9 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Diagnostics.h"
 
+#include <algorithm>
+#include <limits>
+
 using namespace mlir;
 
 namespace thunder::importer {
@@ -61,6 +64,18 @@ FailureOr<RankedTensorType> tensorTypeFor(const pt2::TensorMeta &meta,
     if (c && *c < 0)
       return emitError(loc) << what << " has a negative size " << *c;
     shape.push_back(c ? *c : ShapedType::kDynamic);
+  }
+  // Every size product computed from it (elements, bytes, strides) must fit
+  // in int64: the sizes come from the archive.
+  constexpr int64_t kMaxBytes = std::numeric_limits<int64_t>::max() / 2;
+  int64_t bytes = std::max<int64_t>(pt2::scalarTypeSize(meta.dtype), 1);
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d) || d <= 1)
+      continue;
+    if (d > kMaxBytes / bytes)
+      return emitError(loc) << what << " " << meta.toString()
+                            << " is too large (its byte size overflows int64)";
+    bytes *= d;
   }
   return RankedTensorType::get(shape, *element);
 }

@@ -15,6 +15,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "llvm/ADT/SmallSet.h"
 
 #include <algorithm>
 #include <limits>
@@ -65,6 +66,20 @@ LogicalResult convertExpand(NodeContext &ctx) {
   return ctx.bind(ctx.emit().broadcastTo(x, sizes));
 }
 
+/// Dims from the archive: each in range (PyTorch's wrapping) and, with
+/// `distinct`, none named twice; reports otherwise.
+LogicalResult checkDims(NodeContext &ctx, ArrayRef<int64_t> dims, int64_t rank,
+                        bool distinct = true) {
+  llvm::SmallSet<int64_t, 8> seen;
+  for (int64_t d : dims) {
+    if (!isValidDim(d, rank))
+      return ctx.error() << "dim " << d << " is out of range for a tensor of rank " << rank;
+    if (distinct && !seen.insert(normalizeDim(d, rank)).second)
+      return ctx.error() << "dim " << d << " appears twice";
+  }
+  return success();
+}
+
 LogicalResult convertPermute(NodeContext &ctx) {
   Value x = ctx.tensor("self");
   SmallVector<int64_t> dims = ctx.integers("dims");
@@ -73,6 +88,8 @@ LogicalResult convertPermute(NodeContext &ctx) {
   int64_t rank = Emitter::rankOf(x);
   if (static_cast<int64_t>(dims.size()) != rank)
     return ctx.error() << "permute: " << dims.size() << " dims for rank " << rank;
+  if (failed(checkDims(ctx, dims, rank)))
+    return failure();
   for (int64_t &d : dims)
     d = normalizeDim(d, rank);
   return ctx.bind(ctx.emit().permute(x, dims));
@@ -86,6 +103,8 @@ LogicalResult convertTranspose(NodeContext &ctx) {
   if (failed(ctx.check()))
     return failure();
   int64_t rank = Emitter::rankOf(x);
+  if (failed(checkDims(ctx, {d0, d1}, rank, /*distinct=*/false)))
+    return failure();
   if (rank == 0)
     return ctx.bind(x);
   return ctx.bind(ctx.emit().transpose(x, normalizeDim(d0, rank),
@@ -132,6 +151,8 @@ LogicalResult convertMovedim(NodeContext &ctx) {
   int64_t rank = Emitter::rankOf(x);
   if (src.size() != dst.size())
     return ctx.error() << "movedim: source and destination differ in length";
+  if (failed(checkDims(ctx, src, rank)) || failed(checkDims(ctx, dst, rank)))
+    return failure();
   SmallVector<int64_t> perm(rank, -1);
   SmallVector<bool> used(rank, false);
   for (auto [s, d] : llvm::zip(src, dst)) {
@@ -387,11 +408,28 @@ LogicalResult bindPieces(NodeContext &ctx, Value x, int64_t d,
 }
 
 FailureOr<int64_t> staticExtent(NodeContext &ctx, Value x, int64_t d) {
+  if (d < 0 || d >= Emitter::rankOf(x))
+    return ctx.error() << "'" << ctx.target() << "': dim " << d
+                       << " is out of range for a tensor of rank " << Emitter::rankOf(x);
   int64_t n = Emitter::shapeOf(x)[d];
   if (ShapedType::isDynamic(n))
     return ctx.error() << "'" << ctx.target() << "' along dynamic dim " << d
                        << " is not supported";
   return n;
+}
+
+/// Pieces of `size` (the last one shorter) covering `n` elements, as many as
+/// the node has results: checked first, as n / size (from the archive) may be
+/// huge.
+FailureOr<SmallVector<int64_t>> evenPieces(NodeContext &ctx, int64_t n, int64_t size) {
+  int64_t pieces = n == 0 ? 1 : n / size + (n % size != 0);
+  if (pieces != static_cast<int64_t>(ctx.numResults()))
+    return ctx.error() << "the split makes " << pieces << " pieces but the node has "
+                       << ctx.numResults() << " results";
+  SmallVector<int64_t> sizes;
+  for (int64_t i = 0; i < pieces; ++i)
+    sizes.push_back(std::min(size, n - i * size));
+  return sizes;
 }
 
 LogicalResult convertSplit(NodeContext &ctx) {
@@ -406,12 +444,10 @@ LogicalResult convertSplit(NodeContext &ctx) {
     return failure();
   if (size <= 0)
     return ctx.error() << "split size must be positive";
-  SmallVector<int64_t> sizes;
-  for (int64_t off = 0; off < *n; off += size)
-    sizes.push_back(std::min(size, *n - off));
-  if (sizes.empty())
-    sizes.push_back(0);
-  return bindPieces(ctx, x, d, sizes);
+  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, *n, size);
+  if (failed(sizes))
+    return failure();
+  return bindPieces(ctx, x, d, *sizes);
 }
 
 LogicalResult convertSplitWithSizes(NodeContext &ctx) {
@@ -438,8 +474,9 @@ LogicalResult convertTensorSplit(NodeContext &ctx) {
     return failure();
   SmallVector<int64_t> sizes;
   if (bySections) {
-    if (sections <= 0)
-      return ctx.error() << "tensor_split needs a positive number of sections";
+    if (sections <= 0 || sections != static_cast<int64_t>(ctx.numResults()))
+      return ctx.error() << "tensor_split into " << sections << " sections for "
+                         << ctx.numResults() << " results";
     for (int64_t i = 0; i < sections; ++i)
       sizes.push_back(*n / sections + (i < *n % sections ? 1 : 0));
   } else {
@@ -466,13 +503,11 @@ LogicalResult convertChunk(NodeContext &ctx) {
     return failure();
   if (chunks <= 0)
     return ctx.error() << "chunk count must be positive";
-  int64_t size = std::max<int64_t>(1, (*n + chunks - 1) / chunks);
-  SmallVector<int64_t> sizes;
-  for (int64_t off = 0; off < *n; off += size)
-    sizes.push_back(std::min(size, *n - off));
-  if (sizes.empty())
-    sizes.push_back(0);
-  return bindPieces(ctx, x, d, sizes);
+  int64_t size = std::max<int64_t>(1, *n / chunks + (*n % chunks != 0));
+  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, *n, size);
+  if (failed(sizes))
+    return failure();
+  return bindPieces(ctx, x, d, *sizes);
 }
 
 LogicalResult convertUnbind(NodeContext &ctx) {
@@ -792,6 +827,10 @@ LogicalResult convertDiagonal(NodeContext &ctx) {
     return failure();
   Emitter &e = ctx.emit();
   int64_t rank = Emitter::rankOf(x);
+  if (rank < 2)
+    return ctx.error() << "diagonal needs a tensor of rank >= 2";
+  if (failed(checkDims(ctx, {dim1, dim2}, rank)))
+    return failure();
   int64_t d1 = normalizeDim(dim1, rank), d2 = normalizeDim(dim2, rank);
   SmallVector<int64_t> perm;
   for (int64_t i = 0; i < rank; ++i)

@@ -18,6 +18,10 @@ struct ConvParams {
   int64_t groups = 1;
 };
 
+/// Checks the parameters' ranges (stride, dilation, groups >= 1, padding >= 0,
+/// all bounded so that window arithmetic stays in int64); reports otherwise.
+mlir::LogicalResult checkConvParams(NodeContext &ctx, const ConvParams &p);
+
 /// A (transposed) convolution of `x` with `w` in the result's element type,
 /// plus the bias; `resultType` is the element type to compute in.
 mlir::FailureOr<mlir::Value> buildConvolution(NodeContext &ctx, mlir::Value x,

@@ -70,6 +70,7 @@ public:
         fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
 
   FailureOr<ImportResult> run(const ImportOptions &options);
+  FailureOr<ImportResult> run(const pt2::Archive &archive);
 
 private:
   InFlightDiagnostic error() { return emitError(fileLoc); }
@@ -83,8 +84,6 @@ private:
 };
 
 FailureOr<ImportResult> ProgramImporter::run(const ImportOptions &options) {
-  context.loadDialect<ThunderDialect, func::FuncDialect, arith::ArithDialect,
-                      tensor::TensorDialect>();
   pt2::ReadOptions readOptions;
   if (!options.modelName.empty())
     readOptions.model = options.modelName;
@@ -96,10 +95,15 @@ FailureOr<ImportResult> ProgramImporter::run(const ImportOptions &options) {
       message = message.drop_front(path.size()).ltrim(": ");
     return error() << message;
   }
+  return run(*archive);
+}
 
+FailureOr<ImportResult> ProgramImporter::run(const pt2::Archive &archive) {
+  context.loadDialect<ThunderDialect, func::FuncDialect, arith::ArithDialect,
+                      tensor::TensorDialect>();
   ImportResult result;
   result.module = ModuleOp::create(fileLoc);
-  if (failed(importProgram(*archive, *result.module, result.weights)))
+  if (failed(importProgram(archive, *result.module, result.weights)))
     return failure();
   if (failed(mlir::verify(*result.module)))
     return failure();
@@ -382,6 +386,12 @@ std::vector<std::string> supportedOperators() {
 FailureOr<ImportResult> importPT2(MLIRContext &context, StringRef path,
                                   const ImportOptions &options) {
   return ProgramImporter(context, path).run(options);
+}
+
+FailureOr<ImportResult> importArchive(MLIRContext &context,
+                                      const pt2::Archive &archive,
+                                      StringRef name) {
+  return ProgramImporter(context, name).run(archive);
 }
 
 } // namespace thunder

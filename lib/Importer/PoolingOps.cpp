@@ -61,12 +61,20 @@ FailureOr<PoolWindow> readPoolWindow(NodeContext &ctx, Value x, int64_t n,
   for (int64_t i = 0; i < n; ++i) {
     int64_t in = Emitter::shapeOf(x)[rank - n + i];
     int64_t k = w.kernel[i], s = w.stride[i], p = w.userPad[i], d = w.dilation[i];
-    if (s <= 0 || k <= 0)
-      return ctx.error() << "pooling kernel and stride must be positive";
+    // PyTorch's checks (pool2d_shape_check), bounded so that the window
+    // arithmetic stays in int64.
+    constexpr int64_t kMax = int64_t(1) << 31;
+    if (k < 1 || k > kMax || s < 1 || s > kMax || d < 1 || d > kMax)
+      return ctx.error() << "pooling kernel, stride and dilation must be in 1.." << kMax;
+    if (p < 0 || p > ((k - 1) * d + 1) / 2)
+      return ctx.error() << "pooling padding " << p
+                         << " is negative or more than half the kernel";
     if (!ceilMode)
       continue;
     if (ShapedType::isDynamic(in))
       return ctx.error() << "ceil_mode pooling over a dynamic dim is not supported";
+    if (in > kMax)
+      return ctx.error() << "ceil_mode pooling over " << in << " elements is not supported";
     // PyTorch's pooling_output_shape with ceil_mode.
     int64_t numer = in + 2 * p - d * (k - 1) - 1 + (s - 1);
     int64_t out = (numer >= 0 ? numer / s : -((-numer + s - 1) / s)) + 1;
@@ -97,15 +105,22 @@ FailureOr<Value> maxPoolIndices(NodeContext &ctx, Value x, const Window &w) {
   for (int64_t i = 0; i < n; ++i) {
     low[lead + i] = w.padLow[i];
     high[lead + i] = w.padHigh[i];
-    int64_t in = type.getDimSize(lead + i);
-    int64_t span = in + w.padLow[i] + w.padHigh[i] - w.dilation[i] * (w.kernel[i] - 1) - 1;
-    out.push_back(span < 0 ? 0 : span / w.stride[i] + 1);
+    std::optional<int64_t> extent =
+        windowedExtent(type.getDimSize(lead + i), w.padLow[i], w.padHigh[i],
+                       w.kernel[i], w.stride[i], w.dilation[i]);
+    if (!extent)
+      return ctx.error() << "the pooling's output size does not fit in int64";
+    out.push_back(*extent);
   }
   Value negInf = e.scalar(type.getElementType(), -std::numeric_limits<double>::infinity());
   Value padded = e.pad(x, negInf, low, high);
+  // One slice per window tap: bounded, a bigger window would take forever.
+  constexpr int64_t kMaxTaps = 1 << 16;
   int64_t count = 1;
   for (int64_t k : w.kernel)
-    count *= k;
+    if ((count *= k) > kMaxTaps)
+      return ctx.error() << "max pooling indices for windows of more than " << kMaxTaps
+                         << " elements are not supported";
   SmallVector<Value> taps;
   for (int64_t t = 0; t < count; ++t) {
     Value v = padded;

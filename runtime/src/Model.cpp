@@ -187,8 +187,18 @@ std::string describeExpected(const ModelMeta &meta, const TensorMeta &t) {
   return s + "]";
 }
 
-std::string deviceName(DLDevice d) {
-  switch (static_cast<int>(d.device_type)) {
+/// The device type as the caller stored it. Read as an int: a C caller may
+/// store any value, and loading a DLDeviceType outside the enum's range is
+/// undefined behaviour in C++.
+int deviceType(const DLDevice &d) {
+  int32_t v;
+  static_assert(sizeof(d.device_type) == sizeof(v), "DLDeviceType is an int");
+  std::memcpy(&v, &d.device_type, sizeof v);
+  return v;
+}
+
+std::string deviceName(const DLDevice &d) {
+  switch (deviceType(d)) {
   case kDLCPU:
     return "cpu";
   case kDLCUDA:
@@ -198,7 +208,7 @@ std::string deviceName(DLDevice d) {
   case kDLCUDAManaged:
     return "cuda_managed:" + std::to_string(d.device_id);
   default:
-    return "device type " + std::to_string(static_cast<int>(d.device_type));
+    return "device type " + std::to_string(deviceType(d));
   }
 }
 
@@ -208,7 +218,7 @@ void checkTensorBasics(thunder_model &m, const DLTensor *t, const std::string &w
                        int rank, bool allowHostForCuda = false) {
   if (!t)
     fail(THUNDER_ERR_INVALID_ARGUMENT, who + ": the tensor pointer is null");
-  int dt = static_cast<int>(t->device.device_type);
+  int dt = deviceType(t->device);
   if (!m.cuda) {
     if (dt != kDLCPU && dt != kDLCUDAHost)
       fail(THUNDER_ERR_DEVICE,
@@ -232,12 +242,17 @@ void checkTensorBasics(thunder_model &m, const DLTensor *t, const std::string &w
   if (t->ndim != rank)
     fail(THUNDER_ERR_SHAPE,
          who + ": expected rank " + std::to_string(rank) + ", got rank " + std::to_string(t->ndim));
+  if (rank < 0) // the copy helpers take the tensor's own rank
+    fail(THUNDER_ERR_SHAPE, who + ": negative rank " + std::to_string(rank));
   if (rank > 0 && !t->shape)
     fail(THUNDER_ERR_INVALID_ARGUMENT, who + ": the shape pointer is null");
   for (int i = 0; i < rank; ++i)
     if (t->shape[i] < 0)
       fail(THUNDER_ERR_SHAPE, who + ": negative size in shape " + formatShape(t->shape, rank));
   int64_t numel = numElements(t->shape, rank);
+  if (numel > INT64_MAX / static_cast<int64_t>(itemSize(dtype)))
+    fail(THUNDER_ERR_SHAPE, who + ": shape " + formatShape(t->shape, rank) +
+                                " has more bytes than int64 can count");
   if (!isCompact(t->shape, t->strides, rank))
     fail(THUNDER_ERR_INVALID_ARGUMENT,
          who + ": the tensor is not contiguous (strides " + formatShape(t->strides, rank) +

@@ -21,6 +21,10 @@
 
 namespace thunder {
 
+namespace pt2 {
+struct Archive;
+} // namespace pt2
+
 /// Contiguous little-endian bytes of every parameter, buffer and constant, by
 /// the name in the argument's `thunder.name` attribute.
 struct WeightStore {
@@ -43,6 +47,12 @@ struct ImportResult {
 mlir::FailureOr<ImportResult> importPT2(mlir::MLIRContext &context,
                                         llvm::StringRef path,
                                         const ImportOptions &options = {});
+
+/// The same for an archive already read (e.g. with pt2::readArchiveFromMemory,
+/// as the fuzzer does); `name` stands for the path in locations.
+mlir::FailureOr<ImportResult> importArchive(mlir::MLIRContext &context,
+                                            const pt2::Archive &archive,
+                                            llvm::StringRef name);
 
 /// The node targets the importer converts ("aten.add.Tensor", "_operator.mul",
 /// ...), sorted; for coverage reports (docs/status.md).

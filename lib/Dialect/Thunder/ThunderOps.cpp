@@ -15,8 +15,29 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallSet.h"
 
+#include <limits>
+#include <optional>
+
 using namespace mlir;
 using namespace thunder;
+
+// The attributes may come from untrusted archives: computed in 128 bits.
+std::optional<int64_t> thunder::windowedExtent(int64_t in, int64_t lowPad,
+                                               int64_t highPad, int64_t kernel,
+                                               int64_t stride, int64_t dilation,
+                                               int64_t lhsDilation) {
+  if (stride < 1 || dilation < 1 || lhsDilation < 1)
+    return std::nullopt;
+  if (ShapedType::isDynamic(in) || ShapedType::isDynamic(kernel))
+    return ShapedType::kDynamic;
+  using Wide = __int128;
+  Wide dilatedIn = in == 0 ? 0 : Wide(in - 1) * lhsDilation + 1;
+  Wide span = dilatedIn + lowPad + highPad - Wide(dilation) * (kernel - 1) - 1;
+  Wide extent = span < 0 ? 0 : span / stride + 1;
+  if (extent > std::numeric_limits<int64_t>::max())
+    return std::nullopt;
+  return static_cast<int64_t>(extent);
+}
 
 namespace {
 RankedTensorType tensorType(Value v) {
@@ -83,15 +104,14 @@ LogicalResult verifySameElementType(Operation *op, Type a, Type b,
   return success();
 }
 
-/// Output extent of a window op along one dimension, or dynamic.
-int64_t windowedExtent(int64_t in, int64_t lowPad, int64_t highPad,
-                       int64_t kernel, int64_t stride, int64_t dilation,
-                       int64_t lhsDilation = 1) {
-  if (ShapedType::isDynamic(in))
-    return ShapedType::kDynamic;
-  int64_t dilatedIn = in == 0 ? 0 : (in - 1) * lhsDilation + 1;
-  int64_t span = dilatedIn + lowPad + highPad - dilation * (kernel - 1) - 1;
-  return span < 0 ? 0 : span / stride + 1;
+/// Appends windowedExtent's result, or reports why there is none.
+LogicalResult pushWindowedExtent(Operation *op, SmallVectorImpl<int64_t> &shape,
+                                 std::optional<int64_t> extent) {
+  if (!extent)
+    return op->emitOpError("window strides and dilations must be >= 1 and "
+                           "the result extents must fit in int64");
+  shape.push_back(*extent);
+  return success();
 }
 } // namespace
 
@@ -172,7 +192,7 @@ LogicalResult verifyArgReduce(ArgOp op) {
   if (failed(verifyDim(op, op.getDim(), in.getRank())))
     return failure();
   return verifyShape(op, op.getType(),
-                     reducedShape(in.getShape(), {op.getDim()}, op.getKeepdim()));
+                     reducedShape(in.getShape(), {static_cast<int64_t>(op.getDim())}, op.getKeepdim()));
 }
 } // namespace
 
@@ -229,14 +249,14 @@ LogicalResult PermuteOp::inferReturnTypes(
     SmallVectorImpl<Type> &inferred) {
   PermuteOp::Adaptor adaptor(operands, attributes, properties, regions);
   auto in = dyn_cast<RankedTensorType>(adaptor.getOperand().getType());
-  if (!in || static_cast<int64_t>(adaptor.getPerm().size()) != in.getRank())
+  if (!in)
     return failure();
+  // A bad perm still gets a type (its dims dynamic): the verifier reports it,
+  // where a failure here would abort the builder.
   SmallVector<int64_t> shape;
-  for (int64_t p : adaptor.getPerm()) {
-    if (p < 0 || p >= in.getRank())
-      return failure();
-    shape.push_back(in.getDimSize(p));
-  }
+  for (int64_t p : adaptor.getPerm())
+    shape.push_back(p >= 0 && p < in.getRank() ? in.getDimSize(p)
+                                               : ShapedType::kDynamic);
   inferred.push_back(in.clone(shape));
   return success();
 }
@@ -523,10 +543,13 @@ LogicalResult ConvolutionOp::verify() {
            << " x groups " << groups;
   SmallVector<int64_t> expected = {in.getDimSize(0), w.getDimSize(0)};
   for (int64_t i = 0; i < spatial; ++i)
-    expected.push_back(windowedExtent(
-        in.getDimSize(2 + i), getPaddingLow()[i], getPaddingHigh()[i],
-        w.getDimSize(2 + i), getStride()[i], getDilation()[i],
-        getLhsDilation()[i]));
+    if (failed(pushWindowedExtent(
+            *this, expected,
+            windowedExtent(in.getDimSize(2 + i), getPaddingLow()[i],
+                           getPaddingHigh()[i], w.getDimSize(2 + i),
+                           getStride()[i], getDilation()[i],
+                           getLhsDilation()[i]))))
+      return failure();
   return verifyShape(*this, getType(), expected);
 }
 
@@ -548,9 +571,11 @@ LogicalResult verifyPool(Operation *op, RankedTensorType in,
   SmallVector<int64_t> expected(in.getShape().drop_back(k));
   int64_t lead = in.getRank() - k;
   for (int64_t i = 0; i < k; ++i)
-    expected.push_back(windowedExtent(in.getDimSize(lead + i), low[i], high[i],
-                                      kernel[i], stride[i],
-                                      dilation.empty() ? 1 : dilation[i]));
+    if (failed(pushWindowedExtent(
+            op, expected,
+            windowedExtent(in.getDimSize(lead + i), low[i], high[i], kernel[i],
+                           stride[i], dilation.empty() ? 1 : dilation[i]))))
+      return failure();
   return verifyShape(op, out, expected);
 }
 } // namespace

@@ -543,3 +543,35 @@ func.func @attention_result(%q: tensor<6x8xf32>, %k: tensor<7x8xf32>, %v: tensor
   %0 = thunder.attention %q, %k, %v {scale = 1.0 : f64} : tensor<6x8xf32>, tensor<7x8xf32>, tensor<7x5xf32> -> tensor<6x8xf32>
   return %0 : tensor<6x8xf32>
 }
+
+// -----
+
+func.func @permute_range(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  // expected-error @+1 {{perm entry 5 out of range [0, 2)}}
+  %0 = "thunder.permute"(%x) <{perm = array<i64: 5, 0>}> : (tensor<2x3xf32>) -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+// -----
+
+func.func @conv_stride(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32> {
+  // expected-error @+1 {{window strides and dilations must be >= 1 and the result extents must fit in int64}}
+  %0 = thunder.convolution %x, %w {stride = array<i64: 0, 1>, padding_low = array<i64: 0, 0>, padding_high = array<i64: 0, 0>, dilation = array<i64: 1, 1>, lhs_dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32> -> tensor<1x6x6x6xf32>
+  return %0 : tensor<1x6x6x6xf32>
+}
+
+// -----
+
+func.func @conv_extent_overflow(%x: tensor<1x4x8x8xf32>, %w: tensor<6x4x3x3xf32>) -> tensor<1x6x6x6xf32> {
+  // expected-error @+1 {{window strides and dilations must be >= 1 and the result extents must fit in int64}}
+  %0 = thunder.convolution %x, %w {stride = array<i64: 1, 1>, padding_low = array<i64: 9223372036854775807, 0>, padding_high = array<i64: 9223372036854775807, 0>, dilation = array<i64: 1, 1>, lhs_dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x4x8x8xf32>, tensor<6x4x3x3xf32> -> tensor<1x6x6x6xf32>
+  return %0 : tensor<1x6x6x6xf32>
+}
+
+// -----
+
+func.func @pool_stride(%x: tensor<1x4x4xf32>) -> tensor<1x2x2xf32> {
+  // expected-error @+1 {{window strides and dilations must be >= 1 and the result extents must fit in int64}}
+  %0 = thunder.max_pool %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 0>, padding_low = array<i64: 0, 0>, padding_high = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : tensor<1x4x4xf32> -> tensor<1x2x2xf32>
+  return %0 : tensor<1x2x2xf32>
+}

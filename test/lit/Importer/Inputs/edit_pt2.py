@@ -2,8 +2,11 @@
 """Makes a broken .pt2 from a good one by editing its models/model.json.
 
     edit_pt2.py IN.pt2 OUT.pt2 CASE
+    edit_pt2.py IN.pt2 OUT.pt2 set-arg TARGET_SUFFIX NAME ARGUMENT_JSON
 
-CASE names the edit (see EDITS below). Every other entry is copied unchanged,
+CASE names the edit (see EDITS below); set-arg replaces one argument of the
+first node whose target ends with TARGET_SUFFIX (the fuzzers' regressions:
+'set-arg aten.conv2d.default stride {"as_ints": [0, 1]}'). Every other entry is copied unchanged,
 so the result is a real torch.export archive except for the one defect the
 importer must report.
 """
@@ -62,23 +65,40 @@ def dropout_train(program):
     raise SystemExit("no dropout node")
 
 
+def huge_input(program):
+    # The user input's first size becomes 2**61: its byte size overflows int64.
+    graph = program["graph_module"]["graph"]
+    name = graph["inputs"][-1]["as_tensor"]["name"]
+    graph["tensor_values"][name]["sizes"][0] = {"as_int": 2**61}
+
+
+def set_arg(program, target_suffix, name, value):
+    for arg in find_node(program, target_suffix)["inputs"]:
+        if arg["name"] == name:
+            arg["arg"] = json.loads(value)
+            return
+    raise SystemExit(f"no argument {name} of *{target_suffix}")
+
+
 EDITS = {
     "unsupported-op": unsupported_op,
     "bad-dtype": bad_dtype,
     "shape-mismatch": shape_mismatch,
     "int-output": int_output,
     "dropout-train": dropout_train,
+    "huge-input": huge_input,
+    "set-arg": set_arg,
 }
 
 
 def main():
-    src, dst, case = sys.argv[1:4]
+    src, dst, case, *extra = sys.argv[1:]
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename.endswith("models/model.json"):
                 program = json.loads(data)
-                EDITS[case](program)
+                EDITS[case](program, *extra)
                 data = json.dumps(program).encode()
             zout.writestr(info, data)
 

@@ -204,6 +204,11 @@ public:
   LogicalResult mapHostAccess(Operation *op);
 
 private:
+  /// A launch of one thread per element of [0, total) (blocks of at most
+  /// the block size, at least one block); leaves `b` inside it, under a
+  /// bounds guard where needed, and returns the element's linear index.
+  Value launchPerElement(OpBuilder &b, Location loc, linalg::LinalgOp op, Value total,
+                         StringRef kind);
   gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block,
                              Operation *named, StringRef kind);
   LogicalResult mapElementwise(linalg::LinalgOp op);
@@ -288,6 +293,31 @@ LogicalResult Mapper::mapLinalgOp(linalg::LinalgOp op) {
   return cooperative ? mapRowReduction(op, reductions) : mapSerialReduction(op);
 }
 
+Value Mapper::launchPerElement(OpBuilder &b, Location loc, linalg::LinalgOp op, Value total,
+                               StringRef kind) {
+  std::optional<int64_t> staticTotal = getConstantIndex(total);
+  int64_t block = options.blockSize;
+  if (staticTotal)
+    block = std::min(block, roundUpToWarp(*staticTotal));
+  Value grid = ceilDiv(b, loc, total, block);
+  if (!staticTotal || *staticTotal == 0)
+    grid = arith::MaxUIOp::create(b, loc, grid, arith::ConstantIndexOp::create(b, loc, 1));
+  gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, kind);
+
+  b.setInsertionPoint(launch.getBody().front().getTerminator());
+  Value linear = arith::AddIOp::create(
+      b, loc,
+      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
+                            arith::ConstantIndexOp::create(b, loc, block)),
+      launch.getThreadIds().x);
+  if (!staticTotal || *staticTotal % block != 0) {
+    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, total);
+    auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
+  }
+  return linear;
+}
+
 LogicalResult Mapper::mapElementwise(linalg::LinalgOp op) {
   for (OpOperand &init : op.getDpsInitsMutable())
     if (!op.getMatchingIndexingMap(&init).isPermutation())
@@ -297,27 +327,7 @@ LogicalResult Mapper::mapElementwise(linalg::LinalgOp op) {
   OpBuilder b(op);
   SmallVector<Value> sizes = getLoopSizes(b, loc, op);
   Value total = getProduct(b, loc, sizes);
-  std::optional<int64_t> staticTotal = getConstantIndex(total);
-  int64_t block = options.blockSize;
-  if (staticTotal)
-    block = std::min(block, roundUpToWarp(*staticTotal));
-  Value grid = ceilDiv(b, loc, total, block);
-  if (!staticTotal || *staticTotal == 0)
-    grid = arith::MaxUIOp::create(b, loc, grid, arith::ConstantIndexOp::create(b, loc, 1));
-  gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, "elementwise");
-
-  b.setInsertionPoint(launch.getBody().front().getTerminator());
-  Value linear = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                            arith::ConstantIndexOp::create(b, loc, block)),
-      launch.getThreadIds().x);
-  if (!staticTotal || *staticTotal % block != 0) {
-    Value inBounds =
-        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, total);
-    auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
-    b.setInsertionPoint(guard.thenBlock()->getTerminator());
-  }
+  Value linear = launchPerElement(b, loc, op, total, "elementwise");
   SmallVector<Value> ivs = delinearize(b, loc, linear, sizes);
   IRMapping mapping;
   emitPayload(b, loc, op, ivs, {}, {}, mapping);
@@ -439,26 +449,7 @@ LogicalResult Mapper::mapSerialReduction(linalg::LinalgOp op) {
   for (unsigned d : reduced)
     rSizes.push_back(sizes[d]);
   Value outputs = getProduct(b, loc, pSizes);
-  std::optional<int64_t> staticOutputs = getConstantIndex(outputs);
-  int64_t block = options.blockSize;
-  if (staticOutputs)
-    block = std::min(block, roundUpToWarp(*staticOutputs));
-  Value grid = ceilDiv(b, loc, outputs, block);
-  if (!staticOutputs || *staticOutputs == 0)
-    grid = arith::MaxUIOp::create(b, loc, grid, arith::ConstantIndexOp::create(b, loc, 1));
-  gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, "reduce_serial");
-
-  b.setInsertionPoint(launch.getBody().front().getTerminator());
-  Value linear = arith::AddIOp::create(
-      b, loc,
-      arith::MulIOp::create(b, loc, launch.getBlockIds().x,
-                            arith::ConstantIndexOp::create(b, loc, block)),
-      launch.getThreadIds().x);
-  if (!staticOutputs || *staticOutputs % block != 0) {
-    Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, outputs);
-    auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
-    b.setInsertionPoint(guard.thenBlock()->getTerminator());
-  }
+  Value linear = launchPerElement(b, loc, op, outputs, "reduce_serial");
   SmallVector<Value> pIvs = delinearize(b, loc, linear, pSizes);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);

@@ -200,7 +200,10 @@ LogicalResult convertGlu(NodeContext &ctx) {
   if (!x || failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
-  dim = normalizeDim(dim, Emitter::rankOf(x));
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(d))
+    return failure();
+  dim = *d;
   int64_t n = Emitter::shapeOf(x)[dim];
   if (ShapedType::isDynamic(n) || n % 2)
     return ctx.error() << "glu needs an even, static extent along dim " << dim;

@@ -15,7 +15,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "llvm/ADT/SmallSet.h"
 
 #include <algorithm>
 #include <limits>
@@ -45,9 +44,21 @@ LogicalResult convertIdentity(NodeContext &ctx) {
 }
 
 /// view, reshape, flatten, unflatten, squeeze, unsqueeze, ...: the result's
-/// sizes come from its TensorMeta.
+/// sizes come from its TensorMeta; their dim arguments are only checked.
 LogicalResult convertReshapeLike(NodeContext &ctx) {
   Value x = ctx.tensor("self");
+  if (failed(ctx.check()))
+    return failure();
+  int64_t rank = Emitter::rankOf(x);
+  if (ctx.target().starts_with("aten.unsqueeze"))
+    (void)ctx.dim(ctx.integer("dim"), rank, DimRange::Inserted);
+  else if (ctx.target().starts_with("aten.unflatten"))
+    (void)ctx.dim(ctx.integer("dim"), rank, DimRange::Existing);
+  else if (ctx.get("dim")) // squeeze.dim, squeeze.dims
+    (void)ctx.dims(ctx.integers("dim"), rank, DimRange::Wrapped, "dim");
+  for (StringRef name : {"start_dim", "end_dim"})
+    if (ctx.get(name))
+      (void)ctx.dim(ctx.integer(name), rank, DimRange::Wrapped, name);
   if (failed(ctx.check()))
     return failure();
   Sizes sizes = ctx.resultSizes();
@@ -66,20 +77,6 @@ LogicalResult convertExpand(NodeContext &ctx) {
   return ctx.bind(ctx.emit().broadcastTo(x, sizes));
 }
 
-/// Dims from the archive: each in range (PyTorch's wrapping) and, with
-/// `distinct`, none named twice; reports otherwise.
-LogicalResult checkDims(NodeContext &ctx, ArrayRef<int64_t> dims, int64_t rank,
-                        bool distinct = true) {
-  llvm::SmallSet<int64_t, 8> seen;
-  for (int64_t d : dims) {
-    if (!isValidDim(d, rank))
-      return ctx.error() << "dim " << d << " is out of range for a tensor of rank " << rank;
-    if (distinct && !seen.insert(normalizeDim(d, rank)).second)
-      return ctx.error() << "dim " << d << " appears twice";
-  }
-  return success();
-}
-
 LogicalResult convertPermute(NodeContext &ctx) {
   Value x = ctx.tensor("self");
   SmallVector<int64_t> dims = ctx.integers("dims");
@@ -88,11 +85,10 @@ LogicalResult convertPermute(NodeContext &ctx) {
   int64_t rank = Emitter::rankOf(x);
   if (static_cast<int64_t>(dims.size()) != rank)
     return ctx.error() << "permute: " << dims.size() << " dims for rank " << rank;
-  if (failed(checkDims(ctx, dims, rank)))
+  FailureOr<SmallVector<int64_t>> perm = ctx.dims(dims, rank);
+  if (failed(perm))
     return failure();
-  for (int64_t &d : dims)
-    d = normalizeDim(d, rank);
-  return ctx.bind(ctx.emit().permute(x, dims));
+  return ctx.bind(ctx.emit().permute(x, *perm));
 }
 
 LogicalResult convertTranspose(NodeContext &ctx) {
@@ -103,12 +99,13 @@ LogicalResult convertTranspose(NodeContext &ctx) {
   if (failed(ctx.check()))
     return failure();
   int64_t rank = Emitter::rankOf(x);
-  if (failed(checkDims(ctx, {d0, d1}, rank, /*distinct=*/false)))
+  FailureOr<int64_t> n0 = ctx.dim(d0, rank, DimRange::Wrapped, a),
+                     n1 = ctx.dim(d1, rank, DimRange::Wrapped, b);
+  if (failed(ctx.check()))
     return failure();
   if (rank == 0)
     return ctx.bind(x);
-  return ctx.bind(ctx.emit().transpose(x, normalizeDim(d0, rank),
-                                       normalizeDim(d1, rank)));
+  return ctx.bind(ctx.emit().transpose(x, *n0, *n1));
 }
 
 LogicalResult convertT(NodeContext &ctx) {
@@ -151,13 +148,17 @@ LogicalResult convertMovedim(NodeContext &ctx) {
   int64_t rank = Emitter::rankOf(x);
   if (src.size() != dst.size())
     return ctx.error() << "movedim: source and destination differ in length";
-  if (failed(checkDims(ctx, src, rank)) || failed(checkDims(ctx, dst, rank)))
+  FailureOr<SmallVector<int64_t>> from = ctx.dims(src, rank, DimRange::Wrapped, "source");
+  FailureOr<SmallVector<int64_t>> to = ctx.dims(dst, rank, DimRange::Wrapped, "destination");
+  if (failed(ctx.check()))
     return failure();
+  if (rank == 0)
+    return ctx.bind(x);
   SmallVector<int64_t> perm(rank, -1);
   SmallVector<bool> used(rank, false);
-  for (auto [s, d] : llvm::zip(src, dst)) {
-    perm[normalizeDim(d, rank)] = normalizeDim(s, rank);
-    used[normalizeDim(s, rank)] = true;
+  for (auto [s, d] : llvm::zip(*from, *to)) {
+    perm[d] = s;
+    used[s] = true;
   }
   int64_t next = 0;
   for (int64_t &p : perm) {
@@ -179,6 +180,9 @@ LogicalResult convertCat(NodeContext &ctx) {
   RankedTensorType result = ctx.resultType();
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, result.getRank(), DimRange::Existing);
+  if (failed(d))
+    return failure();
   SmallVector<Value> parts;
   for (Value v : inputs) {
     // PyTorch skips legacy empty 1-D tensors.
@@ -190,7 +194,7 @@ LogicalResult convertCat(NodeContext &ctx) {
   if (parts.empty())
     return ctx.bind(e.full(ctx.resultSizes(),
                            e.scalarAttr(result.getElementType(), 0.0)));
-  return ctx.bind(e.concat(parts, normalizeDim(dim, result.getRank())));
+  return ctx.bind(e.concat(parts, *d));
 }
 
 /// hstack / vstack / dstack / column_stack: cat after raising the rank.
@@ -242,11 +246,15 @@ LogicalResult convertStack(NodeContext &ctx) {
     return failure();
   Emitter &e = ctx.emit();
   RankedTensorType result = ctx.resultType();
-  int64_t d = normalizeDim(dim, result.getRank());
+  if (inputs.empty())
+    return ctx.error() << "stack of no tensors";
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(inputs.front()), DimRange::Inserted);
+  if (failed(ctx.check()))
+    return failure();
   SmallVector<Value> parts;
   for (Value v : inputs)
-    parts.push_back(e.unsqueeze(e.convert(v, result.getElementType()), d));
-  return ctx.bind(e.concat(parts, d));
+    parts.push_back(e.unsqueeze(e.convert(v, result.getElementType()), *d));
+  return ctx.bind(e.concat(parts, *d));
 }
 
 /// Python slice bounds on a static extent: [start, end) clamped.
@@ -312,11 +320,11 @@ std::optional<OpFoldResult> optionalIndex(NodeContext &ctx, StringRef name) {
   return v.front();
 }
 
-LogicalResult sliceImpl(NodeContext &ctx, Value x, int64_t dim,
+/// x[start:end:step] along dim `d` (0..rank-1).
+LogicalResult sliceImpl(NodeContext &ctx, Value x, int64_t d,
                         std::optional<OpFoldResult> start,
                         std::optional<OpFoldResult> end, int64_t step) {
   Emitter &e = ctx.emit();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
   FailureOr<Value> r = sliceValue(ctx, x, d, start.value_or(e.index(0)),
                                   end.value_or(e.index(kEnd)), step);
   if (failed(r))
@@ -332,7 +340,10 @@ LogicalResult convertSlice(NodeContext &ctx) {
   int64_t step = ctx.optionalInteger("step").value_or(1);
   if (failed(ctx.check()))
     return failure();
-  return sliceImpl(ctx, x, dim, start, end, step);
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(d))
+    return failure();
+  return sliceImpl(ctx, x, *d, start, end, step);
 }
 
 LogicalResult convertNarrow(NodeContext &ctx) {
@@ -343,11 +354,13 @@ LogicalResult convertNarrow(NodeContext &ctx) {
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(d))
+    return failure();
   OpFoldResult s = *start;
   if (getConstantIntValue(s).value_or(0) < 0)
-    s = e.add(e.dim(x, d), s);
-  return sliceImpl(ctx, x, d, s, e.add(s, *length), 1);
+    s = e.add(e.dim(x, *d), s);
+  return sliceImpl(ctx, x, *d, s, e.add(s, *length), 1);
 }
 
 /// x[..., index, ...] along `d` (negative counts from the end).
@@ -382,8 +395,10 @@ LogicalResult convertSelect(NodeContext &ctx) {
   std::optional<OpFoldResult> index = optionalIndex(ctx, "index");
   if (failed(ctx.check()) || !index)
     return failure();
-  FailureOr<Value> r =
-      selectIndex(ctx, x, normalizeDim(dim, Emitter::rankOf(x)), *index);
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(d))
+    return failure();
+  FailureOr<Value> r = selectIndex(ctx, x, *d, *index);
   if (failed(r))
     return failure();
   return ctx.bind(*r);
@@ -418,6 +433,21 @@ FailureOr<int64_t> staticExtent(NodeContext &ctx, Value x, int64_t d) {
   return n;
 }
 
+/// Dim `dim` of `x` from the archive (checked, normalized) and its extent,
+/// which must be static.
+struct StaticDim {
+  int64_t dim, extent;
+};
+FailureOr<StaticDim> staticDim(NodeContext &ctx, Value x, int64_t dim) {
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(d))
+    return failure();
+  FailureOr<int64_t> n = staticExtent(ctx, x, *d);
+  if (failed(n))
+    return failure();
+  return StaticDim{*d, *n};
+}
+
 /// Pieces of `size` (the last one shorter) covering `n` elements, as many as
 /// the node has results: checked first, as n / size (from the archive) may be
 /// huge.
@@ -438,16 +468,15 @@ LogicalResult convertSplit(NodeContext &ctx) {
   int64_t dim = ctx.optionalInteger("dim").value_or(0);
   if (failed(ctx.check()))
     return failure();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
-  FailureOr<int64_t> n = staticExtent(ctx, x, d);
-  if (failed(n))
+  FailureOr<StaticDim> d = staticDim(ctx, x, dim);
+  if (failed(d))
     return failure();
   if (size <= 0)
     return ctx.error() << "split size must be positive";
-  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, *n, size);
+  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, d->extent, size);
   if (failed(sizes))
     return failure();
-  return bindPieces(ctx, x, d, *sizes);
+  return bindPieces(ctx, x, d->dim, *sizes);
 }
 
 LogicalResult convertSplitWithSizes(NodeContext &ctx) {
@@ -456,7 +485,10 @@ LogicalResult convertSplitWithSizes(NodeContext &ctx) {
   int64_t dim = ctx.optionalInteger("dim").value_or(0);
   if (failed(ctx.check()))
     return failure();
-  return bindPieces(ctx, x, normalizeDim(dim, Emitter::rankOf(x)), sizes);
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(d))
+    return failure();
+  return bindPieces(ctx, x, *d, sizes);
 }
 
 /// tensor_split.sections / .indices: the first n % k pieces are one longer.
@@ -468,27 +500,27 @@ LogicalResult convertTensorSplit(NodeContext &ctx) {
   SmallVector<int64_t> indices = bySections ? SmallVector<int64_t>{} : ctx.integers("indices");
   if (failed(ctx.check()))
     return failure();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
-  FailureOr<int64_t> n = staticExtent(ctx, x, d);
-  if (failed(n))
+  FailureOr<StaticDim> d = staticDim(ctx, x, dim);
+  if (failed(d))
     return failure();
+  int64_t n = d->extent;
   SmallVector<int64_t> sizes;
   if (bySections) {
     if (sections <= 0 || sections != static_cast<int64_t>(ctx.numResults()))
       return ctx.error() << "tensor_split into " << sections << " sections for "
                          << ctx.numResults() << " results";
     for (int64_t i = 0; i < sections; ++i)
-      sizes.push_back(*n / sections + (i < *n % sections ? 1 : 0));
+      sizes.push_back(n / sections + (i < n % sections ? 1 : 0));
   } else {
     int64_t prev = 0;
     for (int64_t b : indices) {
-      int64_t c = std::clamp<int64_t>(b < 0 ? b + *n : b, prev, *n);
+      int64_t c = std::clamp<int64_t>(b < 0 ? b + n : b, prev, n);
       sizes.push_back(c - prev);
       prev = c;
     }
-    sizes.push_back(*n - prev);
+    sizes.push_back(n - prev);
   }
-  return bindPieces(ctx, x, d, sizes);
+  return bindPieces(ctx, x, d->dim, sizes);
 }
 
 LogicalResult convertChunk(NodeContext &ctx) {
@@ -497,17 +529,17 @@ LogicalResult convertChunk(NodeContext &ctx) {
   int64_t dim = ctx.optionalInteger("dim").value_or(0);
   if (failed(ctx.check()))
     return failure();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
-  FailureOr<int64_t> n = staticExtent(ctx, x, d);
-  if (failed(n))
+  FailureOr<StaticDim> d = staticDim(ctx, x, dim);
+  if (failed(d))
     return failure();
   if (chunks <= 0)
     return ctx.error() << "chunk count must be positive";
-  int64_t size = std::max<int64_t>(1, *n / chunks + (*n % chunks != 0));
-  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, *n, size);
+  int64_t n = d->extent;
+  int64_t size = std::max<int64_t>(1, n / chunks + (n % chunks != 0));
+  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, n, size);
   if (failed(sizes))
     return failure();
-  return bindPieces(ctx, x, d, *sizes);
+  return bindPieces(ctx, x, d->dim, *sizes);
 }
 
 LogicalResult convertUnbind(NodeContext &ctx) {
@@ -515,17 +547,16 @@ LogicalResult convertUnbind(NodeContext &ctx) {
   int64_t dim = ctx.optionalInteger("dim").value_or(0);
   if (failed(ctx.check()))
     return failure();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
-  FailureOr<int64_t> n = staticExtent(ctx, x, d);
-  if (failed(n))
+  FailureOr<StaticDim> d = staticDim(ctx, x, dim);
+  if (failed(d))
     return failure();
-  if (static_cast<size_t>(*n) != ctx.numResults())
-    return ctx.error() << "unbind makes " << *n << " tensors but the node has "
+  if (static_cast<size_t>(d->extent) != ctx.numResults())
+    return ctx.error() << "unbind makes " << d->extent << " tensors but the node has "
                        << ctx.numResults() << " results";
-  for (int64_t i = 0; i < *n; ++i) {
+  for (int64_t i = 0; i < d->extent; ++i) {
     if (!ctx.resultUsed(i))
       continue;
-    FailureOr<Value> r = selectIndex(ctx, x, d, ctx.emit().index(i));
+    FailureOr<Value> r = selectIndex(ctx, x, d->dim, ctx.emit().index(i));
     if (failed(r) || failed(ctx.bind(i, *r)))
       return failure();
   }
@@ -538,11 +569,13 @@ LogicalResult convertFlip(NodeContext &ctx) {
   if (failed(ctx.check()))
     return failure();
   int64_t rank = Emitter::rankOf(x);
-  for (int64_t &d : dims)
-    d = normalizeDim(d, rank);
-  llvm::sort(dims);
-  dims.erase(std::unique(dims.begin(), dims.end()), dims.end());
-  return ctx.bind(ctx.emit().reverse(x, dims));
+  FailureOr<SmallVector<int64_t>> flipped = ctx.dims(dims, rank);
+  if (failed(flipped))
+    return failure();
+  if (rank == 0)
+    return ctx.bind(x);
+  llvm::sort(*flipped);
+  return ctx.bind(ctx.emit().reverse(x, *flipped));
 }
 
 /// roll: the last `shift` elements move to the front.
@@ -579,8 +612,12 @@ LogicalResult convertRoll(NodeContext &ctx) {
   }
   if (dims.size() != shifts.size())
     return ctx.error() << "roll: shifts and dims differ in length";
-  for (auto [s, d] : llvm::zip(shifts, dims)) {
-    FailureOr<Value> r = rollDim(ctx, x, normalizeDim(d, rank), s);
+  FailureOr<SmallVector<int64_t>> rolled = ctx.dims(dims, rank, DimRange::Wrapped, "dims",
+                                                        /*distinct=*/false);
+  if (failed(rolled))
+    return failure();
+  for (auto [s, d] : llvm::zip(shifts, *rolled)) {
+    FailureOr<Value> r = rollDim(ctx, x, d, s);
     if (failed(r))
       return failure();
     x = *r;
@@ -795,7 +832,10 @@ LogicalResult convertDiff(NodeContext &ctx) {
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  FailureOr<int64_t> checked = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(checked))
+    return failure();
+  int64_t d = *checked;
   SmallVector<Value> parts;
   if (prepend)
     parts.push_back(e.convert(*prepend, Emitter::elementTypeOf(x)));
@@ -829,9 +869,13 @@ LogicalResult convertDiagonal(NodeContext &ctx) {
   int64_t rank = Emitter::rankOf(x);
   if (rank < 2)
     return ctx.error() << "diagonal needs a tensor of rank >= 2";
-  if (failed(checkDims(ctx, {dim1, dim2}, rank)))
+  FailureOr<int64_t> c1 = ctx.dim(dim1, rank, DimRange::Wrapped, "dim1");
+  FailureOr<int64_t> c2 = ctx.dim(dim2, rank, DimRange::Wrapped, "dim2");
+  if (failed(ctx.check()))
     return failure();
-  int64_t d1 = normalizeDim(dim1, rank), d2 = normalizeDim(dim2, rank);
+  int64_t d1 = *c1, d2 = *c2;
+  if (d1 == d2)
+    return ctx.error() << "dim " << dim2 << " appears twice (arguments 'dim1' and 'dim2')";
   SmallVector<int64_t> perm;
   for (int64_t i = 0; i < rank; ++i)
     if (i != d1 && i != d2)
@@ -983,12 +1027,11 @@ FailureOr<Value> sliceScatterValue(Emitter &e, Value self, Value src, int64_t d,
       .getResult();
 }
 
-LogicalResult sliceScatterImpl(NodeContext &ctx, Value self, Value src,
-                               int64_t dim, std::optional<int64_t> start,
+/// Binds self with self[start:end:step] along dim `d` (0..rank-1) replaced.
+LogicalResult sliceScatterImpl(NodeContext &ctx, Value self, Value src, int64_t d,
+                               std::optional<int64_t> start,
                                std::optional<int64_t> end, int64_t step) {
-  FailureOr<Value> r =
-      sliceScatterValue(ctx.emit(), self, src, normalizeDim(dim, Emitter::rankOf(self)),
-                        start, end, step);
+  FailureOr<Value> r = sliceScatterValue(ctx.emit(), self, src, d, start, end, step);
   if (failed(r))
     return failure();
   return ctx.bind(*r);
@@ -1002,7 +1045,10 @@ LogicalResult convertSliceScatter(NodeContext &ctx) {
   int64_t step = ctx.optionalInteger("step").value_or(1);
   if (failed(ctx.check()))
     return failure();
-  return sliceScatterImpl(ctx, self, src, dim, start, end, step);
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(self), DimRange::Existing);
+  if (failed(d))
+    return failure();
+  return sliceScatterImpl(ctx, self, src, *d, start, end, step);
 }
 
 LogicalResult convertSelectScatter(NodeContext &ctx) {
@@ -1011,13 +1057,12 @@ LogicalResult convertSelectScatter(NodeContext &ctx) {
   int64_t index = ctx.integer("index");
   if (failed(ctx.check()))
     return failure();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(self));
-  FailureOr<int64_t> n = staticExtent(ctx, self, d);
-  if (failed(n))
+  FailureOr<StaticDim> d = staticDim(ctx, self, dim);
+  if (failed(d))
     return failure();
   if (index < 0)
-    index += *n;
-  return sliceScatterImpl(ctx, self, ctx.emit().unsqueeze(src, d), d, index,
+    index += d->extent;
+  return sliceScatterImpl(ctx, self, ctx.emit().unsqueeze(src, d->dim), d->dim, index,
                           index + 1, 1);
 }
 
@@ -1031,9 +1076,12 @@ LogicalResult convertUnfold(NodeContext &ctx) {
     return failure();
   Emitter &e = ctx.emit();
   int64_t rank = Emitter::rankOf(x);
+  FailureOr<int64_t> checked = ctx.dim(dim, rank, DimRange::Wrapped, "dimension");
+  if (failed(checked))
+    return failure();
   if (rank == 0)
     return ctx.bind(e.reshape(x, SmallVector<int64_t>{1}));
-  int64_t d = normalizeDim(dim, rank);
+  int64_t d = *checked;
   FailureOr<int64_t> n = staticExtent(ctx, x, d);
   if (failed(n))
     return failure();
@@ -1084,6 +1132,7 @@ FailureOr<Value> writeThroughView(OpBuilder &builder, Location loc,
       return a->symInt().value;
     return std::nullopt;
   };
+  // The view's dims were checked (NodeContext::dim) when its node was converted.
   int64_t rank = Emitter::rankOf(base);
   update = e.convert(update, Emitter::elementTypeOf(base));
   if (target == "aten.slice.Tensor" || target == "aten.narrow.default") {
@@ -1128,6 +1177,8 @@ FailureOr<Value> writeThroughView(OpBuilder &builder, Location loc,
         perm.push_back(normalizeDim(d, rank));
   } else if (target == "aten.transpose.int") {
     std::optional<int64_t> d0 = integer("dim0"), d1 = integer("dim1");
+    if (rank == 0)
+      return update;
     if (d0 && d1) {
       perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
       std::swap(perm[normalizeDim(*d0, rank)], perm[normalizeDim(*d1, rank)]);

@@ -211,15 +211,9 @@ public:
   mlir::Value matmul(mlir::Value x, mlir::Value y);
 };
 
-/// A dim index that may be negative (PyTorch style) in [0, rank).
-/// Whether `dim` names a dimension of a rank-`rank` tensor, as PyTorch wraps
-/// dims: -rank..rank-1 (-1..0 for a scalar). Check before normalizeDim where
-/// the dim comes from the archive.
-inline bool isValidDim(int64_t dim, int64_t rank) {
-  int64_t n = rank == 0 ? 1 : rank;
-  return dim >= -n && dim < n;
-}
-
+/// A dim index that may be negative (PyTorch style) in [0, rank), for dims
+/// already in range: a dim from the archive goes through NodeContext::dim,
+/// which checks it.
 inline int64_t normalizeDim(int64_t dim, int64_t rank) {
   if (rank == 0)
     return dim < 0 ? dim + 1 : dim;

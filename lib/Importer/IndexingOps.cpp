@@ -151,19 +151,19 @@ LogicalResult convertIndexSelect(NodeContext &ctx) {
   Value index = ctx.tensor("index");
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
   FailureOr<Value> idx = indexTensor(ctx, index);
-  if (failed(idx))
+  if (failed(d) || failed(idx))
     return failure();
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(*idx) == 0)
     idx = e.reshape(*idx, SmallVector<int64_t>{1});
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(e.reshape(x, ctx.resultSizes()));
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
   SmallVector<int64_t> shape(Emitter::shapeOf(x));
-  shape[d] = Emitter::shapeOf(*idx)[0];
+  shape[*d] = Emitter::shapeOf(*idx)[0];
   auto type = RankedTensorType::get(shape, Emitter::elementTypeOf(x));
-  return ctx.bind(IndexSelectOp::create(e.b, e.loc, type, x, *idx, uint64_t(d))
+  return ctx.bind(IndexSelectOp::create(e.b, e.loc, type, x, *idx, uint64_t(*d))
                       .getResult());
 }
 
@@ -192,15 +192,15 @@ LogicalResult convertGather(NodeContext &ctx) {
   Value index = ctx.tensor("index");
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
   FailureOr<Value> idx = indexTensor(ctx, index);
-  if (failed(idx))
+  if (failed(d) || failed(idx))
     return failure();
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(x);
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
   auto type = Emitter::typeOf(*idx).clone(Emitter::elementTypeOf(x));
-  return ctx.bind(GatherOp::create(e.b, e.loc, type, x, *idx, uint64_t(d)).getResult());
+  return ctx.bind(GatherOp::create(e.b, e.loc, type, x, *idx, uint64_t(*d)).getResult());
 }
 
 /// scatter / scatter_add / scatter.value / scatter.reduce / scatter_reduce.two.
@@ -218,8 +218,9 @@ LogicalResult convertScatter(NodeContext &ctx) {
   bool includeSelf = ctx.optionalBoolean("include_self").value_or(true);
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
   FailureOr<Value> idx = indexTensor(ctx, index);
-  if (failed(idx))
+  if (failed(d) || failed(idx))
     return failure();
   Emitter &e = ctx.emit();
   Type t = Emitter::elementTypeOf(x);
@@ -233,14 +234,13 @@ LogicalResult convertScatter(NodeContext &ctx) {
       return ctx.error() << "scatter with reduce='" << *reduce
                          << "' is not supported (only add/sum)";
   }
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
   if (accumulate && !includeSelf) {
     // Positions that receive values start from zero.
     Value zeros = e.splat(0.0, t, e.dims(*idx));
-    x = ScatterOp::create(e.b, e.loc, x.getType(), x, *idx, zeros, uint64_t(d), false);
+    x = ScatterOp::create(e.b, e.loc, x.getType(), x, *idx, zeros, uint64_t(*d), false);
   }
   return ctx.bind(ScatterOp::create(e.b, e.loc, x.getType(), x, *idx, s,
-                                    uint64_t(d), accumulate)
+                                    uint64_t(*d), accumulate)
                       .getResult());
 }
 
@@ -260,15 +260,15 @@ LogicalResult indexAlongDim(NodeContext &ctx, bool accumulate, bool fill) {
   }
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
   FailureOr<Value> idx = indexTensor(ctx, index);
-  if (failed(idx))
+  if (failed(d) || failed(idx))
     return failure();
   Emitter &e = ctx.emit();
   Type t = Emitter::elementTypeOf(x);
   Value i1 = Emitter::rankOf(*idx) == 0 ? e.reshape(*idx, SmallVector<int64_t>{1}) : *idx;
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
   Sizes shape = e.dims(x);
-  shape[d] = e.dim(i1, 0);
+  shape[*d] = e.dim(i1, 0);
   Value values;
   if (fill) {
     values = e.splat(ctx.materialize(value, t), shape);
@@ -278,7 +278,7 @@ LogicalResult indexAlongDim(NodeContext &ctx, bool accumulate, bool fill) {
       values = e.mul(values, ctx.materialize(Operand{Value(), *alpha}, t));
   }
   return ctx.bind(IndexPutOp::create(e.b, e.loc, x.getType(), x, ValueRange{i1},
-                                     values, uint64_t(d), accumulate)
+                                     values, uint64_t(*d), accumulate)
                       .getResult());
 }
 
@@ -348,7 +348,10 @@ LogicalResult convertTakeAlongDim(NodeContext &ctx) {
     int64_t rank = Emitter::rankOf(x);
     if (Emitter::rankOf(i) != rank)
       return ctx.error() << "take_along_dim needs indices of the input's rank";
-    d = normalizeDim(*dim, rank);
+    FailureOr<int64_t> checked = ctx.dim(*dim, rank, DimRange::Existing);
+    if (failed(checked))
+      return failure();
+    d = *checked;
     Sizes xs = e.dims(x), is = e.dims(i);
     Sizes common = e.broadcastSizes(xs, is);
     Sizes xt(common), it(common);

@@ -101,10 +101,12 @@ LogicalResult convertTensordot(NodeContext &ctx) {
   if (da.size() != db.size())
     return ctx.error() << "tensordot: dims lists differ in length";
   int64_t ra = Emitter::rankOf(a), rb = Emitter::rankOf(b);
-  for (int64_t &d : da)
-    d = normalizeDim(d, ra);
-  for (int64_t &d : db)
-    d = normalizeDim(d, rb);
+  FailureOr<SmallVector<int64_t>> ca = ctx.dims(da, ra, DimRange::Existing, "dims_self");
+  FailureOr<SmallVector<int64_t>> cb = ctx.dims(db, rb, DimRange::Existing, "dims_other");
+  if (failed(ctx.check()))
+    return failure();
+  da = *ca;
+  db = *cb;
   SmallVector<int64_t> pa, pb;
   for (int64_t i = 0; i < ra; ++i)
     if (!llvm::is_contained(da, i))
@@ -159,15 +161,26 @@ LogicalResult convertTrilinear(NodeContext &ctx) {
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
+  // Each input unsqueezed at its expand dims has rank `total` (PyTorch's check).
+  int64_t total = Emitter::rankOf(in[0]) + static_cast<int64_t>(expand[0].size());
+  const char *const names[] = {"expand1", "expand2", "expand3"};
   Value acc;
-  for (auto [v, dims] : llvm::zip(in, expand)) {
-    llvm::sort(dims);
-    for (int64_t d : dims)
+  for (auto [v, dims, name] : llvm::zip(in, expand, names)) {
+    if (Emitter::rankOf(v) + static_cast<int64_t>(dims.size()) != total)
+      return ctx.error() << "_trilinear: the inputs with their expand dims differ in rank";
+    FailureOr<SmallVector<int64_t>> sorted = ctx.dims(dims, total, DimRange::Wrapped, name);
+    if (failed(sorted))
+      return failure();
+    llvm::sort(*sorted);
+    for (int64_t d : *sorted)
       v = e.unsqueeze(v, d);
     acc = acc ? e.mul(acc, v) : v;
   }
-  if (!sumdim.empty())
-    acc = e.sum(acc, sumdim, false);
+  FailureOr<SmallVector<int64_t>> summed = ctx.dims(sumdim, total, DimRange::Wrapped, "sumdim");
+  if (failed(summed))
+    return failure();
+  if (!summed->empty())
+    acc = e.sum(acc, *summed, false);
   return ctx.bind(acc);
 }
 

@@ -489,6 +489,42 @@ Type NodeContext::resultType(ArrayRef<Operand> operands) {
 }
 
 //===----------------------------------------------------------------------===//
+// Dims
+//===----------------------------------------------------------------------===//
+
+FailureOr<int64_t> NodeContext::dim(int64_t dim, int64_t rank, DimRange range,
+                                    StringRef argName) {
+  int64_t n = range == DimRange::Inserted ? rank + 1
+              : range == DimRange::Wrapped ? std::max<int64_t>(rank, 1)
+                                           : rank;
+  if (dim >= -n && dim < n)
+    return dim < 0 ? dim + n : dim;
+  std::string accepted = n == 0 ? std::string("nothing")
+                                : (Twine(-n) + ".." + Twine(n - 1)).str();
+  fail("dim " + Twine(dim) + " is out of range for " +
+       (range == DimRange::Inserted ? "a new dim of " : "") + "a tensor of rank " +
+       Twine(rank) + " (argument '" + argName + "' takes " + accepted + ")");
+  return failure();
+}
+
+FailureOr<SmallVector<int64_t>> NodeContext::dims(ArrayRef<int64_t> dims, int64_t rank,
+                                                  DimRange range, StringRef argName,
+                                                  bool distinct) {
+  SmallVector<int64_t> out;
+  for (int64_t d : dims) {
+    FailureOr<int64_t> n = dim(d, rank, range, argName);
+    if (failed(n))
+      return failure();
+    if (distinct && llvm::is_contained(out, *n)) {
+      fail("dim " + Twine(d) + " appears twice (argument '" + argName + "')");
+      return failure();
+    }
+    out.push_back(*n);
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
 // Results
 //===----------------------------------------------------------------------===//
 

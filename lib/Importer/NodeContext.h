@@ -60,6 +60,13 @@ struct Operand {
   bool isTensor() const { return static_cast<bool>(tensor); }
 };
 
+/// Which dims a dim argument may name on a tensor of rank r.
+enum class DimRange {
+  Wrapped,  ///< -r..r-1; a scalar takes -1 and 0, as 0 (PyTorch's wrapping)
+  Existing, ///< -r..r-1; none of a scalar (the op works along an actual dim)
+  Inserted, ///< -r-1..r: where a new dim goes (unsqueeze, stack), as 0..r
+};
+
 class NodeContext {
 public:
   /// `args`: (schema name, value) in schema order, defaults filled in.
@@ -115,6 +122,20 @@ public:
   mlir::Value materialize(const Operand &op, mlir::Type type);
   /// torch.result_type of the operands.
   mlir::Type resultType(llvm::ArrayRef<Operand> operands);
+
+  //===--- Dims (from the archive) -----------------------------------------===//
+  /// Dim `dim` of argument `argName` for a tensor of rank `rank`, counted from
+  /// 0 (negative dims count from the end). Out of `range`: one error naming
+  /// the dim, the rank and the argument ("dim 7 is out of range for a tensor
+  /// of rank 2 (argument 'dim' takes -2..1)"), and failure, also for `check()`.
+  mlir::FailureOr<int64_t> dim(int64_t dim, int64_t rank,
+                               DimRange range = DimRange::Wrapped,
+                               llvm::StringRef argName = "dim");
+  /// `dim` for each of a list; with `distinct`, an error also for a dim
+  /// named twice.
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  dims(llvm::ArrayRef<int64_t> dims, int64_t rank, DimRange range = DimRange::Wrapped,
+       llvm::StringRef argName = "dims", bool distinct = true);
 
   //===--- Results ---------------------------------------------------------===//
   /// Output slots: each tensor of the node's outputs (lists flattened).

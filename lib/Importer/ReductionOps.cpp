@@ -20,49 +20,42 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-/// The reduced dims: normalised, or all dims when `dims` is empty or absent.
-SmallVector<int64_t> reducedDims(std::optional<SmallVector<int64_t>> dims,
-                                 int64_t rank) {
-  SmallVector<int64_t> out;
-  if (!dims || dims->empty()) {
-    for (int64_t i = 0; i < rank; ++i)
-      out.push_back(i);
-    return out;
-  }
-  for (int64_t d : *dims)
-    out.push_back(normalizeDim(d, rank));
-  llvm::sort(out);
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  // A rank-0 input "reduces" dim 0 (or -1) to itself.
-  if (rank == 0)
-    out.clear();
-  return out;
-}
-
-/// Dims given as `dim` (int[1]? or int) under one of the common names.
-std::optional<SmallVector<int64_t>> dimArgument(NodeContext &ctx) {
+/// The dims of `x` that the node reduces, from its `dim` (or `dims`)
+/// argument, checked and sorted: all dims when it is absent, None or empty,
+/// none for a rank-0 input. Failures go to `ctx.check()`.
+SmallVector<int64_t> reducedDims(NodeContext &ctx, Value x) {
+  if (!x)
+    return {};
+  int64_t rank = Emitter::rankOf(x);
   for (StringRef name : {"dim", "dims"}) {
     const pt2::Argument *a = ctx.get(name);
     if (!a)
       continue;
     if (a->isNone())
-      return std::nullopt;
-    return ctx.integers(name);
+      break;
+    SmallVector<int64_t> given = ctx.integers(name);
+    if (given.empty())
+      break;
+    FailureOr<SmallVector<int64_t>> dims = ctx.dims(given, rank, DimRange::Wrapped, name);
+    // A rank-0 input "reduces" dim 0 (or -1) to itself.
+    if (failed(dims) || rank == 0)
+      return {};
+    llvm::sort(*dims);
+    return *dims;
   }
-  return std::nullopt;
+  return llvm::to_vector(llvm::seq<int64_t>(0, rank));
 }
 
 /// Rank-0 inputs: reductions are the identity (after the dtype conversion).
 template <typename OpTy>
 LogicalResult reduction(NodeContext &ctx) {
   Value x = ctx.tensor("self");
-  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  SmallVector<int64_t> reduced = reducedDims(ctx, x);
   bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
   x = e.convert(x, ctx.resultElementType());
-  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
   if (reduced.empty())
     return ctx.bind(x);
   return ctx.bind(e.reduce<OpTy>(x, reduced, keepdim));
@@ -76,7 +69,7 @@ LogicalResult extremum(NodeContext &ctx) {
 
 LogicalResult convertMean(NodeContext &ctx) {
   Value x = ctx.tensor("self");
-  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  SmallVector<int64_t> reduced = reducedDims(ctx, x);
   bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
   if (failed(ctx.check()))
     return failure();
@@ -87,7 +80,6 @@ LogicalResult convertMean(NodeContext &ctx) {
   // Half precision accumulates in float32.
   Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
   x = e.convert(x, acc);
-  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
   if (reduced.empty())
     return ctx.bind(e.convert(x, t));
   return ctx.bind(e.convert(e.mean(x, reduced, keepdim), t));
@@ -97,14 +89,13 @@ LogicalResult convertMean(NodeContext &ctx) {
 template <typename OpTy>
 LogicalResult boolReduction(NodeContext &ctx) {
   Value x = ctx.tensor("self");
-  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  SmallVector<int64_t> reduced = reducedDims(ctx, x);
   bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
   if (!isBool(Emitter::elementTypeOf(x)))
     x = e.compareScalar(CompareDirection::NE, x, 0.0);
-  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
   if (reduced.empty())
     return ctx.bind(x);
   return ctx.bind(e.reduce<OpTy>(x, reduced, keepdim));
@@ -129,9 +120,12 @@ LogicalResult argReduction(NodeContext &ctx) {
       r = e.reshape(r, SmallVector<int64_t>(rank, 1));
     return ctx.bind(r);
   }
+  FailureOr<int64_t> checked = ctx.dim(*dim, rank);
+  if (failed(checked))
+    return failure();
   if (rank == 0)
     return ctx.bind(e.scalarInt(idx, 0));
-  int64_t d = normalizeDim(*dim, rank);
+  int64_t d = *checked;
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i)
     if (i != d)
@@ -153,12 +147,15 @@ LogicalResult extremumWithIndex(NodeContext &ctx) {
     return failure();
   Emitter &e = ctx.emit();
   int64_t rank = Emitter::rankOf(x);
+  FailureOr<int64_t> checked = ctx.dim(dim, rank);
+  if (failed(checked))
+    return failure();
+  int64_t d = *checked;
   if (rank == 0) {
     if (failed(ctx.bind(0, x)))
       return failure();
     return ctx.bind(1, e.scalarInt(e.i64(), 0));
   }
-  int64_t d = normalizeDim(dim, rank);
   if (failed(ctx.bind(0, e.reduce<ReduceTy>(x, {d}, keepdim))))
     return failure();
   if (!ctx.resultUsed(1))
@@ -170,7 +167,7 @@ LogicalResult extremumWithIndex(NodeContext &ctx) {
 /// var / std with correction (var.correction, var.dim with unbiased, var.default).
 LogicalResult varianceImpl(NodeContext &ctx, bool takeSqrt, bool withMean) {
   Value x = ctx.tensor("self");
-  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  SmallVector<int64_t> reduced = reducedDims(ctx, x);
   bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
   double correction = 1.0;
   if (ctx.get("correction") && !ctx.isNone("correction"))
@@ -183,7 +180,6 @@ LogicalResult varianceImpl(NodeContext &ctx, bool takeSqrt, bool withMean) {
   Type t = ctx.resultElementType(0);
   Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
   x = e.convert(x, acc);
-  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
   Value v = e.variance(x, reduced, correction, keepdim);
   if (takeSqrt)
     v = e.unary<SqrtOp>(v);
@@ -201,14 +197,13 @@ LogicalResult convertStdMean(NodeContext &ctx) { return varianceImpl(ctx, true, 
 
 LogicalResult convertLogsumexp(NodeContext &ctx) {
   Value x = ctx.tensor("self");
-  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  SmallVector<int64_t> reduced = reducedDims(ctx, x);
   bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
   Type t = ctx.resultElementType();
   x = e.convert(x, t);
-  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
   if (reduced.empty())
     return ctx.bind(x);
   return ctx.bind(e.logsumexp(x, reduced, keepdim));
@@ -219,7 +214,7 @@ LogicalResult convertNorm(NodeContext &ctx) {
   Value x = ctx.tensor("self");
   StringRef pName = ctx.get("ord") ? "ord" : "p";
   double p = ctx.isNone(pName) ? 2.0 : ctx.real(pName);
-  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  SmallVector<int64_t> reduced = reducedDims(ctx, x);
   bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
   if (failed(ctx.check()))
     return failure();
@@ -227,7 +222,6 @@ LogicalResult convertNorm(NodeContext &ctx) {
   Type t = ctx.resultElementType();
   Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
   x = e.convert(x, acc);
-  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
   Value a = e.unary<AbsOp>(x);
   Value r;
   if (p == kInf)
@@ -254,12 +248,14 @@ LogicalResult scan(NodeContext &ctx) {
   int64_t dim = ctx.integer("dim");
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
+  if (failed(d))
+    return failure();
   Emitter &e = ctx.emit();
   x = e.convert(x, ctx.resultElementType());
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(x);
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
-  return ctx.bind(OpTy::create(e.b, e.loc, x, d).getResult());
+  return ctx.bind(OpTy::create(e.b, e.loc, x, *d).getResult());
 }
 
 /// The indices of cummax/cummin: the last position j <= i where x[j] equals
@@ -270,13 +266,16 @@ LogicalResult scanWithIndex(NodeContext &ctx) {
   int64_t dim = ctx.integer("dim");
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> checked = ctx.dim(dim, Emitter::rankOf(x));
+  if (failed(checked))
+    return failure();
+  int64_t d = *checked;
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
     if (failed(ctx.bind(0, x)))
       return failure();
     return ctx.bind(1, e.scalarInt(e.i64(), 0));
   }
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
   Value values = OpTy::create(e.b, e.loc, x, d);
   if (failed(ctx.bind(0, values)))
     return failure();
@@ -296,24 +295,25 @@ LogicalResult softmax(NodeContext &ctx) {
   int64_t dim = ctx.integer("dim");
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
+  if (failed(d))
+    return failure();
   Emitter &e = ctx.emit();
   Type t = ctx.resultElementType();
   Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
   x = e.convert(x, acc);
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(e.convert(Log ? e.splatLike(0.0, x) : e.splatLike(1.0, x), t));
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
-  return ctx.bind(e.convert(e.softmax(x, d, Log), t));
+  return ctx.bind(e.convert(e.softmax(x, *d, Log), t));
 }
 
 LogicalResult convertCountNonzero(NodeContext &ctx) {
   Value x = ctx.tensor("self");
-  std::optional<SmallVector<int64_t>> dims = dimArgument(ctx);
+  SmallVector<int64_t> reduced = reducedDims(ctx, x);
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
   Value nz = e.convert(e.compareScalar(CompareDirection::NE, x, 0.0), e.i64());
-  SmallVector<int64_t> reduced = reducedDims(dims, Emitter::rankOf(x));
   if (reduced.empty())
     return ctx.bind(nz);
   return ctx.bind(e.sum(nz, reduced, false));

@@ -27,14 +27,16 @@ LogicalResult convertSort(NodeContext &ctx) {
   bool descending = ctx.optionalBoolean("descending").value_or(false);
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
+  if (failed(d))
+    return failure();
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
     if (failed(ctx.bind(0, x)))
       return failure();
     return ctx.numResults() > 1 ? ctx.bind(1, e.scalarInt(e.i64(), 0)) : success();
   }
-  auto [values, indices] =
-      sortAlong(e, x, normalizeDim(dim, Emitter::rankOf(x)), descending);
+  auto [values, indices] = sortAlong(e, x, *d, descending);
   if (failed(ctx.bind(0, values)))
     return failure();
   return ctx.bind(1, indices);
@@ -46,11 +48,13 @@ LogicalResult convertArgsort(NodeContext &ctx) {
   bool descending = ctx.optionalBoolean("descending").value_or(false);
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
+  if (failed(d))
+    return failure();
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(e.scalarInt(e.i64(), 0));
-  return ctx.bind(
-      sortAlong(e, x, normalizeDim(dim, Emitter::rankOf(x)), descending).second);
+  return ctx.bind(sortAlong(e, x, *d, descending).second);
 }
 
 LogicalResult convertTopk(NodeContext &ctx) {
@@ -60,13 +64,16 @@ LogicalResult convertTopk(NodeContext &ctx) {
   bool largest = ctx.optionalBoolean("largest").value_or(true);
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> checked = ctx.dim(dim, Emitter::rankOf(x));
+  if (failed(checked))
+    return failure();
+  int64_t d = *checked;
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
     if (failed(ctx.bind(0, x)))
       return failure();
     return ctx.bind(1, e.scalarInt(e.i64(), 0));
   }
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
   auto [values, indices] = sortAlong(e, x, d, largest);
   if (failed(ctx.bind(0, e.slice(values, d, 0, k))))
     return failure();
@@ -82,6 +89,9 @@ LogicalResult convertMedian(NodeContext &ctx) {
     return failure();
   Emitter &e = ctx.emit();
   int64_t rank = Emitter::rankOf(x);
+  FailureOr<int64_t> checked = ctx.dim(dim.value_or(0), rank);
+  if (failed(checked))
+    return failure();
   int64_t d = 0;
   if (!dim) {
     x = e.flatten(x, 0, std::max<int64_t>(rank - 1, 0));
@@ -91,7 +101,7 @@ LogicalResult convertMedian(NodeContext &ctx) {
       return failure();
     return ctx.numResults() > 1 ? ctx.bind(1, e.scalarInt(e.i64(), 0)) : success();
   } else {
-    d = normalizeDim(*dim, rank);
+    d = *checked;
   }
   int64_t n = Emitter::shapeOf(x)[d];
   if (ShapedType::isDynamic(n))
@@ -117,13 +127,16 @@ LogicalResult convertKthvalue(NodeContext &ctx) {
   bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
   if (failed(ctx.check()))
     return failure();
+  FailureOr<int64_t> checked = ctx.dim(dim, Emitter::rankOf(x));
+  if (failed(checked))
+    return failure();
+  int64_t d = *checked;
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
     if (failed(ctx.bind(0, x)))
       return failure();
     return ctx.bind(1, e.scalarInt(e.i64(), 0));
   }
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
   auto [values, indices] = sortAlong(e, x, d, false);
   auto pick = [&](Value v) {
     Value s = e.slice(v, d, k - 1, k);

@@ -41,8 +41,10 @@ LogicalResult convertSymSize(NodeContext &ctx) {
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
-  return ctx.bindSymInt(0, e.indexValue(e.dim(x, d)));
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(d))
+    return failure();
+  return ctx.bindSymInt(0, e.indexValue(e.dim(x, *d)));
 }
 
 LogicalResult convertSymNumel(NodeContext &ctx) {
@@ -60,10 +62,12 @@ LogicalResult convertSymStride(NodeContext &ctx) {
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
-  int64_t d = normalizeDim(dim, Emitter::rankOf(x));
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
+  if (failed(d))
+    return failure();
   Sizes sizes = e.dims(x);
   return ctx.bindSymInt(
-      0, e.indexValue(e.product(ArrayRef<OpFoldResult>(sizes).drop_front(d + 1))));
+      0, e.indexValue(e.product(ArrayRef<OpFoldResult>(sizes).drop_front(*d + 1))));
 }
 
 LogicalResult convertSymStorageOffset(NodeContext &ctx) {

@@ -576,6 +576,21 @@ bool NodeContext::resultUsed(size_t i) const {
   return importer.scope().lastUse.count(outputs[i].name) != 0;
 }
 
+LogicalResult NodeContext::bindValuesIndices(Value values, Value indices) {
+  if (failed(bind(0, values)))
+    return failure();
+  return numResults() > 1 ? bind(1, indices) : success();
+}
+
+LogicalResult NodeContext::bindScalarSelection(Value x) {
+  if (failed(bind(0, x)))
+    return failure();
+  if (numResults() < 2)
+    return success();
+  Emitter &e = emit();
+  return bind(1, e.scalarInt(e.i64(), 0));
+}
+
 LogicalResult NodeContext::bind(size_t i, Value value) {
   if (i >= outputs.size())
     return error() << "'" << target() << "' has no result " << i;

@@ -152,6 +152,11 @@ public:
   /// dynamic extents, which get a tensor.cast).
   mlir::LogicalResult bind(size_t i, mlir::Value value);
   mlir::LogicalResult bind(mlir::Value value) { return bind(0, value); }
+  /// Binds result 0 to `values` and, where the node has a second result,
+  /// result 1 to `indices` (sort, topk, max.dim, cummax and friends).
+  mlir::LogicalResult bindValuesIndices(mlir::Value values, mlir::Value indices);
+  /// A selection along a dim of a 0-d tensor: the value itself, index 0.
+  mlir::LogicalResult bindScalarSelection(mlir::Value x);
   /// Sets a symbolic-int result (for sym_size and friends).
   mlir::LogicalResult bindSymInt(size_t i, mlir::Value index);
   /// Records that the op also writes `value` into the tensor passed as

@@ -152,9 +152,7 @@ LogicalResult extremumWithIndex(NodeContext &ctx) {
     return failure();
   int64_t d = *checked;
   if (rank == 0) {
-    if (failed(ctx.bind(0, x)))
-      return failure();
-    return ctx.bind(1, e.scalarInt(e.i64(), 0));
+    return ctx.bindScalarSelection(x);
   }
   if (failed(ctx.bind(0, e.reduce<ReduceTy>(x, {d}, keepdim))))
     return failure();
@@ -272,9 +270,7 @@ LogicalResult scanWithIndex(NodeContext &ctx) {
   int64_t d = *checked;
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
-    if (failed(ctx.bind(0, x)))
-      return failure();
-    return ctx.bind(1, e.scalarInt(e.i64(), 0));
+    return ctx.bindScalarSelection(x);
   }
   Value values = OpTy::create(e.b, e.loc, x, d);
   if (failed(ctx.bind(0, values)))

@@ -32,14 +32,10 @@ LogicalResult convertSort(NodeContext &ctx) {
     return failure();
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
-    if (failed(ctx.bind(0, x)))
-      return failure();
-    return ctx.numResults() > 1 ? ctx.bind(1, e.scalarInt(e.i64(), 0)) : success();
+    return ctx.bindScalarSelection(x);
   }
   auto [values, indices] = sortAlong(e, x, *d, descending);
-  if (failed(ctx.bind(0, values)))
-    return failure();
-  return ctx.bind(1, indices);
+  return ctx.bindValuesIndices(values, indices);
 }
 
 LogicalResult convertArgsort(NodeContext &ctx) {
@@ -70,14 +66,10 @@ LogicalResult convertTopk(NodeContext &ctx) {
   int64_t d = *checked;
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
-    if (failed(ctx.bind(0, x)))
-      return failure();
-    return ctx.bind(1, e.scalarInt(e.i64(), 0));
+    return ctx.bindScalarSelection(x);
   }
   auto [values, indices] = sortAlong(e, x, d, largest);
-  if (failed(ctx.bind(0, e.slice(values, d, 0, k))))
-    return failure();
-  return ctx.bind(1, e.slice(indices, d, 0, k));
+  return ctx.bindValuesIndices(e.slice(values, d, 0, k), e.slice(indices, d, 0, k));
 }
 
 /// median.dim (values, indices) and median.default (over all elements).
@@ -97,9 +89,7 @@ LogicalResult convertMedian(NodeContext &ctx) {
     x = e.flatten(x, 0, std::max<int64_t>(rank - 1, 0));
     keepdim = false;
   } else if (rank == 0) {
-    if (failed(ctx.bind(0, x)))
-      return failure();
-    return ctx.numResults() > 1 ? ctx.bind(1, e.scalarInt(e.i64(), 0)) : success();
+    return ctx.bindScalarSelection(x);
   } else {
     d = *checked;
   }
@@ -112,11 +102,7 @@ LogicalResult convertMedian(NodeContext &ctx) {
     Value s = e.slice(v, d, mid, mid + 1);
     return keepdim ? s : e.squeeze(s, d);
   };
-  if (failed(ctx.bind(0, pick(values))))
-    return failure();
-  if (ctx.numResults() > 1)
-    return ctx.bind(1, pick(indices));
-  return success();
+  return ctx.bindValuesIndices(pick(values), pick(indices));
 }
 
 /// kthvalue: the k-th smallest along dim (values, indices).
@@ -133,18 +119,14 @@ LogicalResult convertKthvalue(NodeContext &ctx) {
   int64_t d = *checked;
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
-    if (failed(ctx.bind(0, x)))
-      return failure();
-    return ctx.bind(1, e.scalarInt(e.i64(), 0));
+    return ctx.bindScalarSelection(x);
   }
   auto [values, indices] = sortAlong(e, x, d, false);
   auto pick = [&](Value v) {
     Value s = e.slice(v, d, k - 1, k);
     return keepdim ? s : e.squeeze(s, d);
   };
-  if (failed(ctx.bind(0, pick(values))))
-    return failure();
-  return ctx.bind(1, pick(indices));
+  return ctx.bindValuesIndices(pick(values), pick(indices));
 }
 
 } // namespace

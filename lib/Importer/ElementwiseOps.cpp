@@ -106,49 +106,31 @@ LogicalResult convertFrac(NodeContext &ctx) {
   return ctx.bind(SubOp::create(e.b, e.loc, x, e.unary<TruncOp>(x)).getResult());
 }
 
-LogicalResult convertIsNan(NodeContext &ctx) {
+/// isnan, isinf, isfinite, isposinf, isneginf: `predicate` on a float tensor;
+/// on integer and bool tensors every element has the answer `nonFloat`.
+LogicalResult convertFloatClass(NodeContext &ctx, bool nonFloat,
+                                llvm::function_ref<Value(Emitter &, Value)> predicate) {
   Value x = ctx.tensor("self");
   if (failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
   if (!isFloat(Emitter::elementTypeOf(x)))
-    return ctx.bind(e.full(e.dims(x), e.scalarAttrInt(e.i1(), 0)));
-  return ctx.bind(CompareOp::create(e.b, e.loc, CompareDirection::NE, x, x).getResult());
+    return ctx.bind(e.full(e.dims(x), e.scalarAttrInt(e.i1(), nonFloat)));
+  return ctx.bind(predicate(e, x));
 }
 
-LogicalResult convertIsInf(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  if (failed(ctx.check()))
-    return failure();
-  Emitter &e = ctx.emit();
-  if (!isFloat(Emitter::elementTypeOf(x)))
-    return ctx.bind(e.full(e.dims(x), e.scalarAttrInt(e.i1(), 0)));
-  return ctx.bind(
-      e.compareScalar(CompareDirection::EQ, e.unary<AbsOp>(x), kInf));
+Value isNan(Emitter &e, Value x) {
+  return CompareOp::create(e.b, e.loc, CompareDirection::NE, x, x).getResult();
 }
-
-LogicalResult convertIsFinite(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  if (failed(ctx.check()))
-    return failure();
-  Emitter &e = ctx.emit();
-  if (!isFloat(Emitter::elementTypeOf(x)))
-    return ctx.bind(e.full(e.dims(x), e.scalarAttrInt(e.i1(), 1)));
-  // |x| < inf is false for inf and NaN.
-  return ctx.bind(
-      e.compareScalar(CompareDirection::LT, e.unary<AbsOp>(x), kInf));
+Value isInf(Emitter &e, Value x) {
+  return e.compareScalar(CompareDirection::EQ, e.unary<AbsOp>(x), kInf);
 }
-
-LogicalResult convertIsPosNegInf(NodeContext &ctx, bool positive) {
-  Value x = ctx.tensor("self");
-  if (failed(ctx.check()))
-    return failure();
-  Emitter &e = ctx.emit();
-  if (!isFloat(Emitter::elementTypeOf(x)))
-    return ctx.bind(e.full(e.dims(x), e.scalarAttrInt(e.i1(), 0)));
-  return ctx.bind(
-      e.compareScalar(CompareDirection::EQ, x, positive ? kInf : -kInf));
+// |x| < inf is false for inf and NaN.
+Value isFinite(Emitter &e, Value x) {
+  return e.compareScalar(CompareDirection::LT, e.unary<AbsOp>(x), kInf);
 }
+Value isPosInf(Emitter &e, Value x) { return e.compareScalar(CompareDirection::EQ, x, kInf); }
+Value isNegInf(Emitter &e, Value x) { return e.compareScalar(CompareDirection::EQ, x, -kInf); }
 
 LogicalResult convertNanToNum(NodeContext &ctx) {
   Value x = ctx.tensor("self");
@@ -163,8 +145,7 @@ LogicalResult convertNanToNum(NodeContext &ctx) {
     return ctx.bind(x);
   const llvm::fltSemantics &sem = cast<FloatType>(t).getFloatSemantics();
   double big = llvm::APFloat::getLargest(sem).convertToDouble();
-  Value isNan = CompareOp::create(e.b, e.loc, CompareDirection::NE, x, x);
-  Value r = SelectOp::create(e.b, e.loc, x.getType(), isNan,
+  Value r = SelectOp::create(e.b, e.loc, x.getType(), isNan(e, x),
                              e.splatLike(nan.value_or(0.0), x), x);
   Value isPos = e.compareScalar(CompareDirection::EQ, r, kInf);
   r = SelectOp::create(e.b, e.loc, x.getType(), isPos,
@@ -560,13 +541,14 @@ void registerElementwiseOps(OpTable &t) {
   t.addWithInPlace("logical_not", "default", convertLogicalNot);
   t.addWithInPlace("square", "default", convertSquare);
   t.addWithInPlace("frac", "default", convertFrac);
-  t.add("aten.isnan.default", convertIsNan);
-  t.add("aten.isinf.default", convertIsInf);
-  t.add("aten.isfinite.default", convertIsFinite);
+  t.add("aten.isnan.default", [](NodeContext &ctx) { return convertFloatClass(ctx, false, isNan); });
+  t.add("aten.isinf.default", [](NodeContext &ctx) { return convertFloatClass(ctx, false, isInf); });
+  t.add("aten.isfinite.default",
+        [](NodeContext &ctx) { return convertFloatClass(ctx, true, isFinite); });
   t.add("aten.isposinf.default",
-        [](NodeContext &ctx) { return convertIsPosNegInf(ctx, true); });
+        [](NodeContext &ctx) { return convertFloatClass(ctx, false, isPosInf); });
   t.add("aten.isneginf.default",
-        [](NodeContext &ctx) { return convertIsPosNegInf(ctx, false); });
+        [](NodeContext &ctx) { return convertFloatClass(ctx, false, isNegInf); });
   t.addWithInPlace("nan_to_num", "default", convertNanToNum);
 
   // Arithmetic.

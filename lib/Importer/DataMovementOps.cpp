@@ -462,18 +462,21 @@ FailureOr<SmallVector<int64_t>> evenPieces(NodeContext &ctx, int64_t n, int64_t 
   return sizes;
 }
 
-LogicalResult convertSplit(NodeContext &ctx) {
+/// split / chunk: pieces of `pieceSize(extent)` along `dim` (argument `countName`,
+/// which must be positive), the last one shorter.
+LogicalResult convertEvenSplit(NodeContext &ctx, llvm::StringRef countName,
+                               llvm::function_ref<int64_t(int64_t extent, int64_t count)> pieceSize) {
   Value x = ctx.tensor("self");
-  int64_t size = ctx.integer("split_size");
+  int64_t count = ctx.integer(countName);
   int64_t dim = ctx.optionalInteger("dim").value_or(0);
   if (failed(ctx.check()))
     return failure();
   FailureOr<StaticDim> d = staticDim(ctx, x, dim);
   if (failed(d))
     return failure();
-  if (size <= 0)
-    return ctx.error() << "split size must be positive";
-  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, d->extent, size);
+  if (count <= 0)
+    return ctx.error() << "'" << countName << "' must be positive, not " << count;
+  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, d->extent, pieceSize(d->extent, count));
   if (failed(sizes))
     return failure();
   return bindPieces(ctx, x, d->dim, *sizes);
@@ -521,25 +524,6 @@ LogicalResult convertTensorSplit(NodeContext &ctx) {
     sizes.push_back(n - prev);
   }
   return bindPieces(ctx, x, d->dim, sizes);
-}
-
-LogicalResult convertChunk(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  int64_t chunks = ctx.integer("chunks");
-  int64_t dim = ctx.optionalInteger("dim").value_or(0);
-  if (failed(ctx.check()))
-    return failure();
-  FailureOr<StaticDim> d = staticDim(ctx, x, dim);
-  if (failed(d))
-    return failure();
-  if (chunks <= 0)
-    return ctx.error() << "chunk count must be positive";
-  int64_t n = d->extent;
-  int64_t size = std::max<int64_t>(1, n / chunks + (n % chunks != 0));
-  FailureOr<SmallVector<int64_t>> sizes = evenPieces(ctx, n, size);
-  if (failed(sizes))
-    return failure();
-  return bindPieces(ctx, x, d->dim, *sizes);
 }
 
 LogicalResult convertUnbind(NodeContext &ctx) {
@@ -1252,11 +1236,18 @@ void registerDataMovementOps(OpTable &t) {
   t.add("aten.narrow_copy.default", convertNarrow);
   t.add("aten.select.int", convertSelect);
   t.add("aten.select_copy.int", convertSelect);
-  t.add("aten.split.Tensor", convertSplit);
-  t.add("aten.split_copy.Tensor", convertSplit);
+  auto split = [](NodeContext &ctx) {
+    return convertEvenSplit(ctx, "split_size", [](int64_t, int64_t size) { return size; });
+  };
+  t.add("aten.split.Tensor", split);
+  t.add("aten.split_copy.Tensor", split);
   t.add("aten.split_with_sizes.default", convertSplitWithSizes);
   t.add("aten.split_with_sizes_copy.default", convertSplitWithSizes);
-  t.add("aten.chunk.default", convertChunk);
+  t.add("aten.chunk.default", [](NodeContext &ctx) {
+    return convertEvenSplit(ctx, "chunks", [](int64_t n, int64_t chunks) {
+      return std::max<int64_t>(1, n / chunks + (n % chunks != 0));
+    });
+  });
   t.add("aten.tensor_split.sections", convertTensorSplit);
   t.add("aten.tensor_split.indices", convertTensorSplit);
   t.add("aten.diag.default", convertDiag);

@@ -9,6 +9,10 @@ graphs that create tensors (arange, full, masks) name the device they were expor
 import json, statistics, struct, sys
 import torch
 import torch.export.passes  # move_to_device_pass; not imported by `import torch`
+try:  # registers its output classes with pytree, without which an HF archive (bert) does not load
+    import transformers  # noqa: F401
+except ImportError:
+    pass
 
 pt2, ref, iters = sys.argv[1], sys.argv[2], int(sys.argv[3])
 backward, use_compile = "--backward" in sys.argv, "--compile" in sys.argv

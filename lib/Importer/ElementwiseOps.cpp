@@ -175,6 +175,20 @@ FailureOr<BinaryOperands> binaryOperands(NodeContext &ctx, StringRef lhs = "self
   return BinaryOperands{bx, by, type};
 }
 
+/// binaryOperands for the float-only functions (atan2, copysign, xlogy):
+/// integer and bool operands are computed in the default float type.
+FailureOr<BinaryOperands> floatBinaryOperands(NodeContext &ctx) {
+  Operand a = ctx.operand("self"), c = ctx.operand("other");
+  if (failed(ctx.check()))
+    return failure();
+  Type type = ctx.resultType({a, c});
+  if (!isFloat(type))
+    type = defaultFloatType(ctx.context());
+  Value x = ctx.materialize(a, type), y = ctx.materialize(c, type);
+  auto [bx, by] = ctx.emit().unify(x, y, type);
+  return BinaryOperands{bx, by, type};
+}
+
 template <typename OpTy>
 LogicalResult simpleBinary(NodeContext &ctx) {
   FailureOr<BinaryOperands> ops = binaryOperands(ctx);
@@ -274,14 +288,10 @@ LogicalResult nanIgnoringMinMax(NodeContext &ctx) {
 /// Float-only binary functions (atan2): integers are computed as floats.
 template <typename OpTy>
 LogicalResult floatBinary(NodeContext &ctx) {
-  Operand a = ctx.operand("self"), c = ctx.operand("other");
-  if (failed(ctx.check()))
+  FailureOr<BinaryOperands> ops = floatBinaryOperands(ctx);
+  if (failed(ops))
     return failure();
-  Type type = ctx.resultType({a, c});
-  if (!isFloat(type))
-    type = defaultFloatType(ctx.context());
-  Value x = ctx.materialize(a, type), y = ctx.materialize(c, type);
-  return ctx.bind(ctx.emit().binary<OpTy>(x, y, type));
+  return ctx.bind(OpTy::create(ctx.builder(), ctx.loc(), ops->x, ops->y).getResult());
 }
 
 LogicalResult convertHypot(NodeContext &ctx) {
@@ -295,14 +305,11 @@ LogicalResult convertHypot(NodeContext &ctx) {
 }
 
 LogicalResult convertCopysign(NodeContext &ctx) {
-  Operand a = ctx.operand("self"), c = ctx.operand("other");
-  if (failed(ctx.check()))
+  FailureOr<BinaryOperands> ops = floatBinaryOperands(ctx);
+  if (failed(ops))
     return failure();
   Emitter &e = ctx.emit();
-  Type type = ctx.resultType({a, c});
-  if (!isFloat(type))
-    type = defaultFloatType(ctx.context());
-  auto [x, y] = e.unify(ctx.materialize(a, type), ctx.materialize(c, type), type);
+  Value x = ops->x, y = ops->y;
   // The sign of y, -0.0 included (1/-0 = -inf).
   Value negative = e.compareScalar(CompareDirection::LT, y, 0.0);
   Value isZero = e.compareScalar(CompareDirection::EQ, y, 0.0);
@@ -441,14 +448,11 @@ LogicalResult addcOp(NodeContext &ctx) {
 
 /// xlogy(x, y): 0 where x == 0 (unless y is NaN), else x * log(y).
 LogicalResult convertXlogy(NodeContext &ctx) {
-  Operand a = ctx.operand("self"), c = ctx.operand("other");
-  if (failed(ctx.check()))
+  FailureOr<BinaryOperands> ops = floatBinaryOperands(ctx);
+  if (failed(ops))
     return failure();
   Emitter &e = ctx.emit();
-  Type t = ctx.resultType({a, c});
-  if (!isFloat(t))
-    t = defaultFloatType(ctx.context());
-  auto [x, y] = e.unify(ctx.materialize(a, t), ctx.materialize(c, t), t);
+  Value x = ops->x, y = ops->y;
   Value prod = MulOp::create(e.b, e.loc, x, e.unary<LogOp>(y));
   Value zero = e.compareScalar(CompareDirection::EQ, x, 0.0);
   Value yNan = CompareOp::create(e.b, e.loc, CompareDirection::NE, y, y);

@@ -145,25 +145,45 @@ LogicalResult convertIndexPut(NodeContext &ctx) {
   return ctx.bind(r);
 }
 
-LogicalResult convertIndexSelect(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  int64_t dim = ctx.integer("dim");
-  Value index = ctx.tensor("index");
+/// The checked dim and index tensor of the ops that index along one dim
+/// (index_select, gather, scatter, index_add/copy/fill); also fails for
+/// errors of the arguments read before.
+struct DimAndIndex {
+  int64_t dim;
+  Value index;
+};
+FailureOr<DimAndIndex> dimAndIndex(NodeContext &ctx, Value x, int64_t dim, Value index,
+                                   DimRange range = DimRange::Wrapped) {
   if (failed(ctx.check()))
     return failure();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
+  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), range);
   FailureOr<Value> idx = indexTensor(ctx, index);
   if (failed(d) || failed(idx))
     return failure();
+  return DimAndIndex{*d, *idx};
+}
+/// The same when "dim" and "index" are the next arguments (index_select, gather).
+FailureOr<DimAndIndex> dimAndIndex(NodeContext &ctx, Value x) {
+  int64_t dim = ctx.integer("dim");
+  Value index = ctx.tensor("index");
+  return dimAndIndex(ctx, x, dim, index);
+}
+
+LogicalResult convertIndexSelect(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  FailureOr<DimAndIndex> a = dimAndIndex(ctx, x);
+  if (failed(a))
+    return failure();
   Emitter &e = ctx.emit();
-  if (Emitter::rankOf(*idx) == 0)
-    idx = e.reshape(*idx, SmallVector<int64_t>{1});
+  Value idx = Emitter::rankOf(a->index) == 0
+                  ? e.reshape(a->index, SmallVector<int64_t>{1})
+                  : a->index;
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(e.reshape(x, ctx.resultSizes()));
   SmallVector<int64_t> shape(Emitter::shapeOf(x));
-  shape[*d] = Emitter::shapeOf(*idx)[0];
+  shape[a->dim] = Emitter::shapeOf(idx)[0];
   auto type = RankedTensorType::get(shape, Emitter::elementTypeOf(x));
-  return ctx.bind(IndexSelectOp::create(e.b, e.loc, type, x, *idx, uint64_t(*d))
+  return ctx.bind(IndexSelectOp::create(e.b, e.loc, type, x, idx, uint64_t(a->dim))
                       .getResult());
 }
 
@@ -188,19 +208,15 @@ LogicalResult convertEmbedding(NodeContext &ctx) {
 
 LogicalResult convertGather(NodeContext &ctx) {
   Value x = ctx.tensor("self");
-  int64_t dim = ctx.integer("dim");
-  Value index = ctx.tensor("index");
-  if (failed(ctx.check()))
-    return failure();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
-  FailureOr<Value> idx = indexTensor(ctx, index);
-  if (failed(d) || failed(idx))
+  FailureOr<DimAndIndex> a = dimAndIndex(ctx, x);
+  if (failed(a))
     return failure();
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(x);
-  auto type = Emitter::typeOf(*idx).clone(Emitter::elementTypeOf(x));
-  return ctx.bind(GatherOp::create(e.b, e.loc, type, x, *idx, uint64_t(*d)).getResult());
+  auto type = Emitter::typeOf(a->index).clone(Emitter::elementTypeOf(x));
+  return ctx.bind(
+      GatherOp::create(e.b, e.loc, type, x, a->index, uint64_t(a->dim)).getResult());
 }
 
 /// scatter / scatter_add / scatter.value / scatter.reduce / scatter_reduce.two.
@@ -216,16 +232,14 @@ LogicalResult convertScatter(NodeContext &ctx) {
     value = ctx.scalar("value");
   std::optional<std::string> reduce = ctx.optionalString("reduce");
   bool includeSelf = ctx.optionalBoolean("include_self").value_or(true);
-  if (failed(ctx.check()))
+  FailureOr<DimAndIndex> a = dimAndIndex(ctx, x, dim, index);
+  if (failed(a))
     return failure();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
-  FailureOr<Value> idx = indexTensor(ctx, index);
-  if (failed(d) || failed(idx))
-    return failure();
+  auto [d, idx] = *a;
   Emitter &e = ctx.emit();
   Type t = Emitter::elementTypeOf(x);
   Value s = src ? e.convert(*src, t)
-                : e.splat(ctx.materialize(Operand{Value(), *value}, t), e.dims(*idx));
+                : e.splat(ctx.materialize(Operand{Value(), *value}, t), e.dims(idx));
   bool accumulate = ctx.target().starts_with("aten.scatter_add");
   if (reduce) {
     if (*reduce == "add" || *reduce == "sum")
@@ -236,11 +250,11 @@ LogicalResult convertScatter(NodeContext &ctx) {
   }
   if (accumulate && !includeSelf) {
     // Positions that receive values start from zero.
-    Value zeros = e.splat(0.0, t, e.dims(*idx));
-    x = ScatterOp::create(e.b, e.loc, x.getType(), x, *idx, zeros, uint64_t(*d), false);
+    Value zeros = e.splat(0.0, t, e.dims(idx));
+    x = ScatterOp::create(e.b, e.loc, x.getType(), x, idx, zeros, uint64_t(d), false);
   }
-  return ctx.bind(ScatterOp::create(e.b, e.loc, x.getType(), x, *idx, s,
-                                    uint64_t(*d), accumulate)
+  return ctx.bind(ScatterOp::create(e.b, e.loc, x.getType(), x, idx, s,
+                                    uint64_t(d), accumulate)
                       .getResult());
 }
 
@@ -258,17 +272,15 @@ LogicalResult indexAlongDim(NodeContext &ctx, bool accumulate, bool fill) {
     source = ctx.tensor("source");
     alpha = ctx.optionalScalar("alpha");
   }
-  if (failed(ctx.check()))
+  FailureOr<DimAndIndex> a = dimAndIndex(ctx, x, dim, index, DimRange::Existing);
+  if (failed(a))
     return failure();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
-  FailureOr<Value> idx = indexTensor(ctx, index);
-  if (failed(d) || failed(idx))
-    return failure();
+  auto [d, idx] = *a;
   Emitter &e = ctx.emit();
   Type t = Emitter::elementTypeOf(x);
-  Value i1 = Emitter::rankOf(*idx) == 0 ? e.reshape(*idx, SmallVector<int64_t>{1}) : *idx;
+  Value i1 = Emitter::rankOf(idx) == 0 ? e.reshape(idx, SmallVector<int64_t>{1}) : idx;
   Sizes shape = e.dims(x);
-  shape[*d] = e.dim(i1, 0);
+  shape[d] = e.dim(i1, 0);
   Value values;
   if (fill) {
     values = e.splat(ctx.materialize(value, t), shape);
@@ -278,7 +290,7 @@ LogicalResult indexAlongDim(NodeContext &ctx, bool accumulate, bool fill) {
       values = e.mul(values, ctx.materialize(Operand{Value(), *alpha}, t));
   }
   return ctx.bind(IndexPutOp::create(e.b, e.loc, x.getType(), x, ValueRange{i1},
-                                     values, uint64_t(*d), accumulate)
+                                     values, uint64_t(d), accumulate)
                       .getResult());
 }
 

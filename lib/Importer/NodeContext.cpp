@@ -492,6 +492,18 @@ Type NodeContext::resultType(ArrayRef<Operand> operands) {
 // Dims
 //===----------------------------------------------------------------------===//
 
+FailureOr<NodeContext::TensorAlongDim>
+NodeContext::selfAlongDim(std::optional<int64_t> defaultDim) {
+  Value x = tensor("self");
+  int64_t d = defaultDim ? optionalInteger("dim").value_or(*defaultDim) : integer("dim");
+  if (failed(check()))
+    return failure();
+  FailureOr<int64_t> checked = dim(d, Emitter::rankOf(x));
+  if (failed(checked))
+    return failure();
+  return TensorAlongDim{x, *checked};
+}
+
 FailureOr<int64_t> NodeContext::dim(int64_t dim, int64_t rank, DimRange range,
                                     StringRef argName) {
   int64_t n = range == DimRange::Inserted ? rank + 1

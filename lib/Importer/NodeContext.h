@@ -131,6 +131,14 @@ public:
   mlir::FailureOr<int64_t> dim(int64_t dim, int64_t rank,
                                DimRange range = DimRange::Wrapped,
                                llvm::StringRef argName = "dim");
+  /// The common head of ops that work along one dim: tensor argument "self"
+  /// and its checked dim from the int argument "dim" (`defaultDim` when that
+  /// argument is optional and absent). Also fails for earlier accessor errors.
+  struct TensorAlongDim {
+    mlir::Value x;
+    int64_t dim;
+  };
+  mlir::FailureOr<TensorAlongDim> selfAlongDim(std::optional<int64_t> defaultDim = std::nullopt);
   /// `dim` for each of a list; with `distinct`, an error also for a dim
   /// named twice.
   mlir::FailureOr<llvm::SmallVector<int64_t>>

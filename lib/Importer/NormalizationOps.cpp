@@ -160,6 +160,17 @@ struct BatchNormResult {
   Value y, saveMean, saveRstd, newMean, newVar;
 };
 
+/// The in-place update of running_mean / running_var of the mutating batch
+/// norms (training mode with running stats; nothing otherwise).
+LogicalResult writeRunningStats(NodeContext &ctx, const BatchNormResult &r) {
+  if (!r.newMean)
+    return success();
+  if (failed(ctx.writeArgument("running_mean", r.newMean)) ||
+      failed(ctx.writeArgument("running_var", r.newVar)))
+    return failure();
+  return success();
+}
+
 FailureOr<BatchNormResult> batchNorm(NodeContext &ctx, Value x, std::optional<Value> w,
                                      std::optional<Value> b,
                                      std::optional<Value> runningMean,
@@ -220,12 +231,7 @@ LogicalResult convertBatchNorm(NodeContext &ctx) {
   FailureOr<BatchNormResult> r = batchNorm(ctx, x, w, b, rm, rv, training, momentum, eps);
   if (failed(r) || failed(ctx.bind(0, r->y)))
     return failure();
-  if (r->newMean) {
-    if (failed(ctx.writeArgument("running_mean", r->newMean)) ||
-        failed(ctx.writeArgument("running_var", r->newVar)))
-      return failure();
-  }
-  return success();
+  return writeRunningStats(ctx, *r);
 }
 
 /// native_batch_norm / _native_batch_norm_legit(.no_stats, _no_training,
@@ -271,12 +277,9 @@ LogicalResult convertNativeBatchNorm(NodeContext &ctx) {
       return failure();
     if (ctx.numResults() > 4 && newVar && failed(ctx.bind(4, newVar)))
       return failure();
-  } else if (r->newMean) {
-    if (failed(ctx.writeArgument("running_mean", r->newMean)) ||
-        failed(ctx.writeArgument("running_var", r->newVar)))
-      return failure();
+    return success(); // functional: the new stats are results, not writes
   }
-  return success();
+  return writeRunningStats(ctx, *r);
 }
 
 /// instance_norm: per-sample, per-channel statistics (over the spatial dims).

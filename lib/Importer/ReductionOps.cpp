@@ -242,36 +242,28 @@ LogicalResult convertNorm(NodeContext &ctx) {
 /// cumsum / cumprod (dtype), cummax / cummin (values, indices).
 template <typename OpTy>
 LogicalResult scan(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  int64_t dim = ctx.integer("dim");
-  if (failed(ctx.check()))
-    return failure();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
-  if (failed(d))
+  FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim();
+  if (failed(a))
     return failure();
   Emitter &e = ctx.emit();
-  x = e.convert(x, ctx.resultElementType());
+  Value x = e.convert(a->x, ctx.resultElementType());
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(x);
-  return ctx.bind(OpTy::create(e.b, e.loc, x, *d).getResult());
+  return ctx.bind(OpTy::create(e.b, e.loc, x, a->dim).getResult());
 }
 
 /// The indices of cummax/cummin: the last position j <= i where x[j] equals
 /// the running extremum at j (PyTorch takes the latest of equal values).
 template <typename OpTy>
 LogicalResult scanWithIndex(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  int64_t dim = ctx.integer("dim");
-  if (failed(ctx.check()))
+  FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim();
+  if (failed(a))
     return failure();
-  FailureOr<int64_t> checked = ctx.dim(dim, Emitter::rankOf(x));
-  if (failed(checked))
-    return failure();
-  int64_t d = *checked;
+  Value x = a->x;
+  int64_t d = a->dim;
   Emitter &e = ctx.emit();
-  if (Emitter::rankOf(x) == 0) {
+  if (Emitter::rankOf(x) == 0)
     return ctx.bindScalarSelection(x);
-  }
   Value values = OpTy::create(e.b, e.loc, x, d);
   if (failed(ctx.bind(0, values)))
     return failure();
@@ -287,20 +279,16 @@ LogicalResult scanWithIndex(NodeContext &ctx) {
 /// softmax / log_softmax / _softmax / _log_softmax.
 template <bool Log>
 LogicalResult softmax(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  int64_t dim = ctx.integer("dim");
-  if (failed(ctx.check()))
-    return failure();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
-  if (failed(d))
+  FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim();
+  if (failed(a))
     return failure();
   Emitter &e = ctx.emit();
   Type t = ctx.resultElementType();
   Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
-  x = e.convert(x, acc);
+  Value x = e.convert(a->x, acc);
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(e.convert(Log ? e.splatLike(0.0, x) : e.splatLike(1.0, x), t));
-  return ctx.bind(e.convert(e.softmax(x, *d, Log), t));
+  return ctx.bind(e.convert(e.softmax(x, a->dim, Log), t));
 }
 
 LogicalResult convertCountNonzero(NodeContext &ctx) {

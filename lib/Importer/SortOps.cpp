@@ -21,49 +21,27 @@ std::pair<Value, Value> sortAlong(Emitter &e, Value x, int64_t dim, bool descend
   return {op.getValues(), op.getIndices()};
 }
 
-LogicalResult convertSort(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  int64_t dim = ctx.optionalInteger("dim").value_or(-1);
+/// sort (values, indices) and argsort (indices only).
+LogicalResult convertSortFamily(NodeContext &ctx, bool indicesOnly) {
+  FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim(-1);
   bool descending = ctx.optionalBoolean("descending").value_or(false);
-  if (failed(ctx.check()))
-    return failure();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
-  if (failed(d))
+  if (failed(a) || failed(ctx.check()))
     return failure();
   Emitter &e = ctx.emit();
-  if (Emitter::rankOf(x) == 0) {
-    return ctx.bindScalarSelection(x);
-  }
-  auto [values, indices] = sortAlong(e, x, *d, descending);
-  return ctx.bindValuesIndices(values, indices);
-}
-
-LogicalResult convertArgsort(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  int64_t dim = ctx.optionalInteger("dim").value_or(-1);
-  bool descending = ctx.optionalBoolean("descending").value_or(false);
-  if (failed(ctx.check()))
-    return failure();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x));
-  if (failed(d))
-    return failure();
-  Emitter &e = ctx.emit();
-  if (Emitter::rankOf(x) == 0)
-    return ctx.bind(e.scalarInt(e.i64(), 0));
-  return ctx.bind(sortAlong(e, x, *d, descending).second);
+  if (Emitter::rankOf(a->x) == 0)
+    return indicesOnly ? ctx.bind(e.scalarInt(e.i64(), 0)) : ctx.bindScalarSelection(a->x);
+  auto [values, indices] = sortAlong(e, a->x, a->dim, descending);
+  return indicesOnly ? ctx.bind(indices) : ctx.bindValuesIndices(values, indices);
 }
 
 LogicalResult convertTopk(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
+  FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim(-1);
   int64_t k = ctx.integer("k");
-  int64_t dim = ctx.optionalInteger("dim").value_or(-1);
   bool largest = ctx.optionalBoolean("largest").value_or(true);
-  if (failed(ctx.check()))
+  if (failed(a) || failed(ctx.check()))
     return failure();
-  FailureOr<int64_t> checked = ctx.dim(dim, Emitter::rankOf(x));
-  if (failed(checked))
-    return failure();
-  int64_t d = *checked;
+  Value x = a->x;
+  int64_t d = a->dim;
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
     return ctx.bindScalarSelection(x);
@@ -107,16 +85,13 @@ LogicalResult convertMedian(NodeContext &ctx) {
 
 /// kthvalue: the k-th smallest along dim (values, indices).
 LogicalResult convertKthvalue(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
+  FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim(-1);
   int64_t k = ctx.integer("k");
-  int64_t dim = ctx.optionalInteger("dim").value_or(-1);
   bool keepdim = ctx.optionalBoolean("keepdim").value_or(false);
-  if (failed(ctx.check()))
+  if (failed(a) || failed(ctx.check()))
     return failure();
-  FailureOr<int64_t> checked = ctx.dim(dim, Emitter::rankOf(x));
-  if (failed(checked))
-    return failure();
-  int64_t d = *checked;
+  Value x = a->x;
+  int64_t d = a->dim;
   Emitter &e = ctx.emit();
   if (Emitter::rankOf(x) == 0) {
     return ctx.bindScalarSelection(x);
@@ -133,10 +108,12 @@ LogicalResult convertKthvalue(NodeContext &ctx) {
 
 void registerSortOps(OpTable &t) {
   t.add("aten.kthvalue.default", convertKthvalue);
-  t.add("aten.sort.default", convertSort);
-  t.add("aten.sort.stable", convertSort);
-  t.add("aten.argsort.default", convertArgsort);
-  t.add("aten.argsort.stable", convertArgsort);
+  auto sort = [](NodeContext &ctx) { return convertSortFamily(ctx, false); };
+  auto argsort = [](NodeContext &ctx) { return convertSortFamily(ctx, true); };
+  t.add("aten.sort.default", sort);
+  t.add("aten.sort.stable", sort);
+  t.add("aten.argsort.default", argsort);
+  t.add("aten.argsort.stable", argsort);
   t.add("aten.topk.default", convertTopk);
   t.add("aten.median.dim", convertMedian);
   t.add("aten.median.default", convertMedian);

@@ -35,16 +35,24 @@ FailureOr<Value> symOperand(NodeContext &ctx, size_t i) {
   return arith::ConstantIndexOp::create(ctx.builder(), ctx.loc(), s.i).getResult();
 }
 
-LogicalResult convertSymSize(NodeContext &ctx) {
+/// Tensor "self" and its checked (existing) dim "dim": sym_size, sym_stride.
+FailureOr<std::pair<Value, int64_t>> selfAndDim(NodeContext &ctx) {
   Value x = ctx.tensor("self");
   int64_t dim = ctx.integer("dim");
   if (failed(ctx.check()))
     return failure();
-  Emitter &e = ctx.emit();
   FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
   if (failed(d))
     return failure();
-  return ctx.bindSymInt(0, e.indexValue(e.dim(x, *d)));
+  return std::make_pair(x, *d);
+}
+
+LogicalResult convertSymSize(NodeContext &ctx) {
+  FailureOr<std::pair<Value, int64_t>> a = selfAndDim(ctx);
+  if (failed(a))
+    return failure();
+  Emitter &e = ctx.emit();
+  return ctx.bindSymInt(0, e.indexValue(e.dim(a->first, a->second)));
 }
 
 LogicalResult convertSymNumel(NodeContext &ctx) {
@@ -57,17 +65,13 @@ LogicalResult convertSymNumel(NodeContext &ctx) {
 
 /// The stride of a contiguous tensor.
 LogicalResult convertSymStride(NodeContext &ctx) {
-  Value x = ctx.tensor("self");
-  int64_t dim = ctx.integer("dim");
-  if (failed(ctx.check()))
+  FailureOr<std::pair<Value, int64_t>> a = selfAndDim(ctx);
+  if (failed(a))
     return failure();
   Emitter &e = ctx.emit();
-  FailureOr<int64_t> d = ctx.dim(dim, Emitter::rankOf(x), DimRange::Existing);
-  if (failed(d))
-    return failure();
-  Sizes sizes = e.dims(x);
+  Sizes sizes = e.dims(a->first);
   return ctx.bindSymInt(
-      0, e.indexValue(e.product(ArrayRef<OpFoldResult>(sizes).drop_front(*d + 1))));
+      0, e.indexValue(e.product(ArrayRef<OpFoldResult>(sizes).drop_front(a->second + 1))));
 }
 
 LogicalResult convertSymStorageOffset(NodeContext &ctx) {

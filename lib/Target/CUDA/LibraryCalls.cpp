@@ -16,9 +16,10 @@
 // stride is the leading dimension, so transposed views cost nothing. An
 // operand whose layout does not fit (strides that do not collapse, no unit
 // stride) is first copied into a contiguous buffer in the GEMM's order; a
-// result that does not fit, or of another type than the operands (f16/bf16
-// products accumulated in f32), is computed into such a buffer and written
-// back by an elementwise kernel.
+// result that does not fit is computed into such a buffer and written back
+// by an elementwise kernel. f16/bf16 products with an f32 result (the
+// lowering accumulates them in f32) have cuBLASLt store its f32 accumulator
+// (THUNDER_MM_*_F32OUT): no rounding to the operands' type, no extra kernel.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -274,6 +275,10 @@ void GemmRewriter::rewrite() {
   OpOperand *cOperand = op.getDpsInitOperand(0);
   Type inType = getElementTypeOrSelf(aOperand->get().getType());
   Type outType = getElementTypeOrSelf(cOperand->get().getType());
+  // The type cuBLASLt writes C in: f16/bf16 products with an f32 result
+  // store the f32 accumulator directly (the *_F32OUT codes).
+  bool widenedOutput = dtype == THUNDER_MM_F16_F32OUT || dtype == THUNDER_MM_BF16_F32OUT;
+  Type gemmOutType = widenedOutput ? outType : inType;
   bool accumulate = true;
   if (linalg::FillOp fill = findZeroFill(op, cOperand->get())) {
     fill->erase();
@@ -290,7 +295,7 @@ void GemmRewriter::rewrite() {
                      bool isResult) -> Operand {
     AffineMap map = op.getMatchingIndexingMap(o);
     auto type = cast<MemRefType>(o->get().getType());
-    bool needsCopy = isResult && inType != outType;
+    bool needsCopy = isResult && gemmOutType != outType;
     if (!needsCopy)
       if (std::optional<Fit> f = fit(map, type, rows, cols, groups.batch, !isResult))
         return Operand{o->get(), map, *f};
@@ -301,7 +306,7 @@ void GemmRewriter::rewrite() {
       unsigned innermost = cast<AffineDimExpr>(map.getResults().back()).getPosition();
       transposed = llvm::is_contained(rows, innermost);
     }
-    return makeContiguous(o->get(), map, isResult ? inType : type.getElementType(),
+    return makeContiguous(o->get(), map, isResult ? gemmOutType : type.getElementType(),
                           transposed ? concat(groups.batch, cols, rows)
                                      : concat(groups.batch, rows, cols),
                           /*copyIn=*/!isResult, rows, cols, groups.batch, !isResult);
@@ -344,7 +349,7 @@ void GemmRewriter::rewrite() {
         b, loc, ValueRange{c.memref}, ValueRange{cOperand->get()}, maps, iters,
         [&](OpBuilder &nb, Location nloc, ValueRange values) {
           Value v = values[0];
-          if (inType != outType)
+          if (gemmOutType != outType)
             v = arith::ExtFOp::create(nb, nloc, outType, v);
           if (accumulate)
             v = arith::AddFOp::create(nb, nloc, v, values[1]);
@@ -367,6 +372,8 @@ std::optional<std::pair<Groups, int>> matchGemm(linalg::LinalgOp op, bool tf32) 
   if (ta != tb || (ta != tc && !((ta.isBF16() || ta.isF16()) && tc.isF32())))
     return std::nullopt;
   std::optional<int> dtype = getLibraryDtypeCode(ta, tf32);
+  if (dtype && ta != tc)
+    dtype = ta.isBF16() ? THUNDER_MM_BF16_F32OUT : THUNDER_MM_F16_F32OUT;
   std::optional<Groups> groups = classifyLoops(op);
   if (!dtype || !groups)
     return std::nullopt;

@@ -8,7 +8,7 @@
 #       pattern), compiles NAME.pt2 -> NAME.so and NAME_train.pt2 --backward -> NAME_train.so, and packs
 #       them with thunder-run, compare.py, scale_probe.py and this script into OUT.tar.xz (xz with a
 #       128 MiB window finds the pattern: the packed file is a few MiB). OUT defaults to .carry/probe.
-#       THUNDERC_FLAGS adds flags to every compile; -T prints each compile's time and peak RSS.
+#       THUNDERC_FLAGS adds flags to every compile; each compile prints its time and peak RSS.
 #
 #   bench/scale_probe.sh run [OUT]         there (the device tool, carrying OUT.tar.xz): unpacks it,
 #       times eager and torch.compile with scale_probe.py (forward and fwd+bwd, median of 30 CUDA-event
@@ -59,8 +59,8 @@ for n, (b, l) in (("gpt2_layer", (8, 1024)), ("llama_layer", (4, 2048))):
 PY
 python3 scale_probe.py bench . 2>&1 | grep -v Warning || true
 for n in "${names[@]}"; do
-  ./thunder-run "$n.so" --inputs "$n.in.safetensors" --save "$n.thunder.safetensors" --bench 30 > "$n.fwd.txt"
-  ./thunder-run "${n}_train.so" --inputs "$n.in.safetensors" --backward --bench 30 > "$n.train.txt"
+  ./thunder-run "$n.so" --inputs "$n.in.safetensors" --save "$n.thunder.safetensors" --bench 30 --peak-memory > "$n.fwd.txt"
+  ./thunder-run "${n}_train.so" --inputs "$n.in.safetensors" --backward --bench 30 --peak-memory > "$n.train.txt"
   THUNDER_PROFILE=1 ./thunder-run "$n.so" --inputs "$n.in.safetensors" --bench 2 --warmup 1 > /dev/null 2> "$n.fwd.profile.txt"
   THUNDER_PROFILE=1 ./thunder-run "${n}_train.so" --inputs "$n.in.safetensors" --backward --bench 2 --warmup 1 \
     > /dev/null 2> "$n.train.profile.txt"
@@ -78,6 +78,8 @@ for n in ("gpt2_layer", "llama_layer"):
     p = peers[n]
     f = ms(f"{n}.fwd.txt", "median_ms"); tf = ms(f"{n}.train.txt", "median_ms"); tb = ms(f"{n}.train.txt", "backward_median_ms")
     r = dict(p, thunder_fwd_ms=f, thunder_train_fwd_ms=tf, thunder_bwd_ms=tb, thunder_fwdbwd_ms=tf + tb,
+             thunder_fwd_peak_mb=ms(f"{n}.fwd.txt", "peak_device_mb"),
+             thunder_train_peak_mb=ms(f"{n}.train.txt", "peak_device_mb"),
              numerics=open(f"{n}.result.txt").read().strip(), compare=open(f"{n}.compare.txt").read().strip()[-300:])
     res[n] = r
     rows.append(f"| {n} forward | {p['eager_fwd_ms']:.2f} | {p['compile_fwd_ms']:.2f} | {f:.2f} | "

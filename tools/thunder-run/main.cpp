@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceMemory.h"
 #include "safetensors/Safetensors.h"
 #include "thunder/runtime/thunder.h"
 
@@ -21,6 +22,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -162,7 +164,10 @@ std::string describe(const thunder_tensor_info &i) {
 }
 
 int run(const std::string &modelPath, const std::string &inputsPath, const std::string &savePath,
-        bool doBackward, int bench, int warmup, int device, bool verbose) {
+        bool doBackward, int bench, int warmup, int device, bool verbose, bool peakMemory) {
+  std::optional<thunder::run::DeviceMemoryProbe> memory;
+  if (peakMemory)
+    memory.emplace(device >= 0 ? device : 0);
   // A bare file name is a file here, not a library for dlopen to search for.
   std::string loadPath = modelPath.find('/') == std::string::npos ? "./" + modelPath : modelPath;
   void *lib = dlopen(loadPath.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -219,6 +224,8 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
   for (DLManagedTensor *t : outs)
     outHold.emplace_back(t);
   r.sync();
+  if (memory)
+    memory->sample();
   for (size_t i = 0; i < nOut; ++i)
     out.tensors["output." + std::to_string(i)] = r.fetch(outs[i]);
   for (size_t b = 0; b < nBuf; ++b) {
@@ -247,6 +254,8 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
     for (DLManagedTensor *t : gi)
       gradHold.emplace_back(t);
     r.sync();
+    if (memory)
+      memory->sample();
     for (size_t p = 0; p < nParams; ++p) {
       if (!gp[p])
         continue;
@@ -317,6 +326,12 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
     }
     std::fflush(stdout);
   }
+  if (memory) {
+    if (memory->available())
+      std::printf("peak_device_mb: %.1f\n", memory->peakBytes() / 1048576.0);
+    else
+      std::fprintf(stderr, "thunder-run: --peak-memory: no CUDA device to ask\n");
+  }
   outHold.clear();
   keep.clear();
   model.reset();
@@ -329,7 +344,7 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
 int main(int argc, char **argv) {
   CLI::App app{"thunder-run: run a model compiled by thunderc on safetensors inputs"};
   std::string modelPath, inputsPath, savePath;
-  bool doBackward = false, verbose = false;
+  bool doBackward = false, verbose = false, peakMemory = false;
   int bench = 0, warmup = -1, device = -1;
   app.add_option("model", modelPath, "the compiled MODEL.so")->required();
   app.add_option("--inputs", inputsPath, "safetensors with input.<i> (and cotangent.<i>)")
@@ -343,6 +358,8 @@ int main(int argc, char **argv) {
   app.add_option("--device", device, "CUDA device ordinal (default: 0)")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("-v,--verbose", verbose, "describe the model on stderr");
+  app.add_flag("--peak-memory", peakMemory,
+               "print the device memory the run took at its peak (CUDA models)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -360,7 +377,8 @@ int main(int argc, char **argv) {
   if (warmup < 0)
     warmup = std::min(bench, 5);
   try {
-    return run(modelPath, inputsPath, savePath, doBackward, bench, warmup, device, verbose);
+    return run(modelPath, inputsPath, savePath, doBackward, bench, warmup, device, verbose,
+               peakMemory);
   } catch (const Failure &f) {
     std::fprintf(stderr, "error: %s\n", f.message.c_str());
   } catch (const thunder::st::Error &e) {

@@ -313,8 +313,9 @@ LogicalResult Compiler::run() {
   progress("model '" + model->name + "': " + std::to_string(model->inputs.size()) + " inputs, " +
            std::to_string(model->outputs.size()) + " outputs, " +
            std::to_string(model->params.size()) + " params, " +
-           std::to_string(model->buffers.size()) + " buffers, " + std::to_string(model->weightsSize) +
-           " bytes of weights" + (options.externalWeights ? " (external)" : ""));
+           std::to_string(model->buffers.size()) + " buffers, " +
+           std::to_string(model->weightsSize) + " bytes of weights" +
+           (options.externalWeights ? " (external)" : ""));
 
   if (options.emit == EmitKind::Header) {
     if (llvm::Error e = target::writeFileAtomically(outputPath, target::renderHeader(*model)))

@@ -672,7 +672,8 @@ void uploadWeights(thunder_model &m, CallScope &scope) {
         h.desc.push_back(st);
       buffers.push_back(std::move(h));
       const void *init = m.userBuffers[i] ? dataOf(m.userBuffers[i])
-                                          : static_cast<const void *>(static_cast<char *>(dw) + t.offset);
+                                          : static_cast<const void *>(static_cast<char *>(dw) +
+                                                                      t.offset);
       copyOnDevice(m, scope, buffers.back().block->ptr, init, t.nbytes);
     }
   } catch (...) {

@@ -184,7 +184,8 @@ private:
     uint64_t dataBytes = fileSize - dataStart;
     if (end > dataBytes)
       bad(THUNDER_ERR_FILE, who + ": its data (bytes " + std::to_string(begin) + ".." +
-                                std::to_string(end) + ") lies past the end of the file, which has " +
+                                std::to_string(end) +
+                                ") lies past the end of the file, which has " +
                                 std::to_string(dataBytes) + " data bytes (truncated?)");
     readExactly(dst, t.nbytes, dataStart + begin, who);
   }

@@ -77,7 +77,8 @@ TEST(Meta, ExternalWeightsKeepTheirLayout) {
             std::string::npos);
   EXPECT_NE(errorOf(replaced(external, "\"weights_size\": 32896,", "")).find("weights_size"),
             std::string::npos);
-  EXPECT_NE(errorOf(replaced(external, "\"external\"", "\"elsewhere\"")).find("\"weights\" must be"),
+  EXPECT_NE(errorOf(replaced(external, "\"external\"", "\"elsewhere\""))
+                .find("\"weights\" must be"),
             std::string::npos);
 }
 

@@ -109,7 +109,8 @@ protected:
     HostTensor x = f32({1, 4}, {1, 1, 1, 1});
     const DLTensor *in[] = {&x.t};
     DLManagedTensor *o[2] = {nullptr, nullptr};
-    EXPECT_EQ(lib.thunder_forward(m, in, 1, o, 2, nullptr), THUNDER_OK) << lib.thunder_last_error(m);
+    EXPECT_EQ(lib.thunder_forward(m, in, 1, o, 2, nullptr), THUNDER_OK)
+        << lib.thunder_last_error(m);
     Managed y(o[0]), r(o[1]);
     return y ? floats(y.get()) : std::vector<float>();
   }
@@ -282,7 +283,8 @@ TEST_F(ExternalWeights, BadDataOffsets) {
   bytes[0] = static_cast<char>(header.size());
   bytes += header + std::string(16, '\0');
   expectRefused(writeBytes("offsets.safetensors", bytes), THUNDER_ERR_FILE,
-                "tensor 'param.lin.weight' has data_offsets [0, 12], which do not span its 16 bytes");
+                "tensor 'param.lin.weight' has data_offsets [0, 12], which do not span its 16 "
+                "bytes");
 }
 
 TEST_F(ExternalWeights, CallerTensorsAreReadAtEveryCall) {

@@ -96,8 +96,8 @@ struct Abi {
     // Newer than the first ABI: absent from models built before them.
     thunder_model_create_from_file = reinterpret_cast<decltype(thunder_model_create_from_file)>(
         dlsym(lib, "thunder_model_create_from_file"));
-    thunder_weights_external =
-        reinterpret_cast<decltype(thunder_weights_external)>(dlsym(lib, "thunder_weights_external"));
+    thunder_weights_external = reinterpret_cast<decltype(thunder_weights_external)>(
+        dlsym(lib, "thunder_weights_external"));
   }
   decltype(&::thunder_model_create_from_file) thunder_model_create_from_file = nullptr;
   decltype(&::thunder_weights_external) thunder_weights_external = nullptr;
@@ -386,7 +386,8 @@ int main(int argc, char **argv) {
   if (warmup < 0)
     warmup = std::min(bench, 5);
   try {
-    return run(modelPath, inputsPath, weightsPath, savePath, doBackward, bench, warmup, device, verbose);
+    return run(modelPath, inputsPath, weightsPath, savePath, doBackward, bench, warmup, device,
+               verbose);
   } catch (const Failure &f) {
     std::fprintf(stderr, "error: %s\n", f.message.c_str());
   } catch (const thunder::st::Error &e) {

@@ -385,7 +385,9 @@ namespace {
 
 /// The three weight lists with the word diagnostics use for them.
 std::array<std::pair<const char *, std::vector<TensorDesc> *>, 3> weightLists(ModelDesc &model) {
-  return {{{"parameter", &model.params}, {"buffer", &model.buffers}, {"constant", &model.constants}}};
+  return {{{"parameter", &model.params},
+           {"buffer", &model.buffers},
+           {"constant", &model.constants}}};
 }
 
 } // namespace

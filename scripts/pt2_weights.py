@@ -26,6 +26,15 @@ DTYPES = {1: ("U8", 1), 2: ("I8", 1), 3: ("I16", 2), 4: ("I32", 4), 5: ("I64", 8
           7: ("F32", 4), 8: ("F64", 8), 12: ("BOOL", 1), 13: ("BF16", 2)}
 
 
+def temporary_beside(path):
+    """A temporary file in path's folder (renamed over it at the end), with the usual permissions."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)
+    return fd, tmp
+
+
 def root_of(names):
     first = names[0].split("/")
     return first[0] + "/" if len(first) > 1 else ""
@@ -41,7 +50,7 @@ def is_payload(name, root):
 def strip(src, dst):
     with zipfile.ZipFile(src) as zin:
         root = root_of(zin.namelist())
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(dst)), suffix=".tmp")
+        fd, tmp = temporary_beside(dst)
         os.close(fd)
         try:
             with zipfile.ZipFile(tmp, "w") as zout:
@@ -132,7 +141,7 @@ def extract(src, dst):
         cursor += len(data)
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(dst)), suffix=".tmp")
+    fd, tmp = temporary_beside(dst)
     with os.fdopen(fd, "wb") as f:
         f.write(struct.pack("<Q", len(text)) + text)
         for st, sizes, data in tensors.values():

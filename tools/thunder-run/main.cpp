@@ -206,10 +206,12 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
   size_t nIn = abi.thunder_num_inputs(raw), nOut = abi.thunder_num_outputs(raw);
   size_t nParams = abi.thunder_num_params(raw), nBuf = abi.thunder_num_buffers(raw);
   if (verbose) {
+    bool external = abi.thunder_weights_external && abi.thunder_weights_external(raw);
     std::fprintf(stderr,
-                 "model '%s', target %s, %zu inputs, %zu outputs, %zu params, %zu buffers%s\n",
+                 "model '%s', target %s, %zu inputs, %zu outputs, %zu params, %zu buffers%s%s\n",
                  abi.thunder_model_name(raw), abi.thunder_target(raw), nIn, nOut, nParams, nBuf,
-                 abi.thunder_has_backward(raw) ? ", backward" : "");
+                 abi.thunder_has_backward(raw) ? ", backward" : "",
+                 external ? ", weights external" : "");
     thunder_tensor_info info;
     for (size_t i = 0; i < nIn; ++i)
       if (abi.thunder_input_info(raw, i, &info) == THUNDER_OK)

@@ -166,10 +166,9 @@ struct ScatterNest {
 /// The atomic read-modify-write that implements `combiner` on `type` in a
 /// kernel (f32/f64 addf, i32/i64 addi), if there is one.
 std::optional<arith::AtomicRMWKind> getAtomicKind(Operation *combiner, Type type) {
-  unsigned width = type.getIntOrFloatBitWidth();
   if (isa<arith::AddFOp>(combiner) && (type.isF32() || type.isF64()))
     return arith::AtomicRMWKind::addf;
-  if (isa<arith::AddIOp>(combiner) && (width == 32 || width == 64))
+  if (isa<arith::AddIOp>(combiner) && (type.isInteger(32) || type.isInteger(64)))
     return arith::AtomicRMWKind::addi;
   return std::nullopt;
 }
@@ -416,7 +415,7 @@ Value Mapper::launchPerElement(OpBuilder &b, Location loc, Operation *op, Value 
       arith::MulIOp::create(b, loc, launch.getBlockIds().x,
                             arith::ConstantIndexOp::create(b, loc, block)),
       launch.getThreadIds().x);
-  if (!staticTotal || *staticTotal % block != 0) {
+  if (!staticTotal || *staticTotal == 0 || *staticTotal % block != 0) {
     Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, total);
     auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
     b.setInsertionPoint(guard.thenBlock()->getTerminator());

@@ -125,15 +125,17 @@ func.func @index_put_bool(%ids: memref<3xi64>, %v: memref<3xi1>, %x: memref<5xi1
 
 // What has no atomic stays serial: a bf16 add (the lowering accumulates
 // f16/bf16 scatters in f32, so they do not come here), a read of the
-// destination elsewhere than the updated element, two stores.
+// destination elsewhere than the updated element, two stores, an index add.
 // CHECK-LABEL: func.func @not_scatters
 // CHECK:       gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}}) {{.*}} function(@not_scatters_0_serial)
 // CHECK:         scf.for
 // CHECK:           arith.addf {{.*}} : bf16
 // CHECK:       gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}}) {{.*}} function(@not_scatters_1_serial)
 // CHECK:       gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}}) {{.*}} function(@not_scatters_2_serial)
+// CHECK:       gpu.launch {{.*}} threads({{.*}}) in ({{.*}} = %c1{{.*}}, {{.*}}) {{.*}} function(@not_scatters_3_serial)
 // CHECK-NOT:   memref.atomic_rmw
-func.func @not_scatters(%ids: memref<3xi64>, %v: memref<3xbf16>, %x: memref<5xbf16>, %y: memref<5xf32>) {
+func.func @not_scatters(%ids: memref<3xi64>, %v: memref<3xbf16>, %x: memref<5xbf16>, %y: memref<5xf32>,
+                        %z: memref<5xindex>) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c3 = arith.constant 3 : index
@@ -157,6 +159,35 @@ func.func @not_scatters(%ids: memref<3xi64>, %v: memref<3xbf16>, %x: memref<5xbf
     %one = arith.constant 1.0 : f32
     memref.store %one, %y[%i] : memref<5xf32>
     memref.store %one, %y[%c0] : memref<5xf32>
+  }
+  scf.for %i = %c0 to %c3 step %c1 {
+    %id = memref.load %ids[%i] : memref<3xi64>
+    %r = arith.index_cast %id : i64 to index
+    %old = memref.load %z[%r] : memref<5xindex>
+    %new = arith.addi %old, %i : index
+    memref.store %new, %z[%r] : memref<5xindex>
+  }
+  return
+}
+
+// -----
+
+// No updates at all: one block whose threads all fail the bounds check.
+// CHECK-LABEL: func.func @no_updates
+// CHECK:       gpu.launch {{.*}} function(@no_updates_0_scatter)
+// CHECK:         %[[IN:.*]] = arith.cmpi ult, %{{.*}}, %c0
+// CHECK:         scf.if %[[IN]]
+// CHECK:           memref.atomic_rmw addf
+func.func @no_updates(%ids: memref<0xi64>, %v: memref<0xf32>, %x: memref<5xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %c0 step %c1 {
+    %id = memref.load %ids[%i] : memref<0xi64>
+    %r = arith.index_cast %id : i64 to index
+    %e = memref.load %v[%i] : memref<0xf32>
+    %old = memref.load %x[%r] : memref<5xf32>
+    %new = arith.addf %old, %e : f32
+    memref.store %new, %x[%r] : memref<5xf32>
   }
   return
 }

@@ -6,9 +6,10 @@
 // are the user's problem). Writes (index_put, scatter) copy the operand and
 // run an scf.for nest over the updates with tensor.extract/tensor.insert,
 // in order, so repeated positions accumulate (or the last write wins).
-// f16/bf16 accumulating writes accumulate in f32: the copy widens, the loop
-// adds widened values, the result is rounded once (and a target running the
-// iterations in parallel adds with f32 atomics).
+// f16/bf16 accumulating writes accumulate in f32 (i8/i16 in i32): the copy
+// widens, the loop adds widened values, the result is rounded (truncated)
+// once, and a target running the iterations in parallel adds with 32-bit
+// atomics.
 //
 //===----------------------------------------------------------------------===//
 #include "Utils.h"
@@ -187,11 +188,16 @@ Value copyOf(OpBuilder &b, Location loc, Value operand, Type elementType) {
       .getResult(0);
 }
 
-/// The element type a scatter into `operand` updates in: f32 for f16/bf16
-/// with accumulate, else the operand's.
+/// The element type a scatter into `operand` updates in: with accumulate,
+/// f32 for f16/bf16 and i32 for i8/i16 (the same sums modulo 2^8 or 2^16
+/// once truncated; a target has atomic adds of these), else the operand's.
 Type updateType(Value operand, bool accumulate) {
   Type t = cast<RankedTensorType>(operand.getType()).getElementType();
-  return accumulate ? accumulatorType(t) : t;
+  if (!accumulate)
+    return t;
+  if (auto i = dyn_cast<IntegerType>(t); i && !isBool(t) && i.getWidth() < 32)
+    return IntegerType::get(t.getContext(), 32);
+  return accumulatorType(t);
 }
 
 /// `old + value` (or `value` without accumulate); or on i1.

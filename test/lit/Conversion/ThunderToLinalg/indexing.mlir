@@ -75,6 +75,18 @@ func.func @scatter_add_bf16(%x: tensor<5x4xbf16>, %i: tensor<5x2xi64>, %s: tenso
   return %0 : tensor<5x4xbf16>
 }
 
+// i8 index_add accumulates in i32 (the same sum modulo 2^8 once truncated).
+// CHECK-LABEL: func.func @index_add_i8
+// CHECK: arith.extsi %{{.+}} : i8 to i32
+// CHECK: scf.for {{.*}} -> (tensor<5xi32>)
+// CHECK: arith.addi %{{.+}} : i32
+// CHECK: arith.trunci %{{.+}} : i32 to i8
+func.func @index_add_i8(%x: tensor<5xi8>, %i: tensor<3xi64>, %v: tensor<3xi8>) -> tensor<5xi8> {
+  %0 = "thunder.index_put"(%x, %i, %v) <{accumulate = true, operandSegmentSizes = array<i32: 1, 1, 1>, start_dim = 0 : i64}>
+      : (tensor<5xi8>, tensor<3xi64>, tensor<3xi8>) -> tensor<5xi8>
+  return %0 : tensor<5xi8>
+}
+
 // f16 index_put without accumulate stays in f16 (a copy, no conversion).
 // CHECK-LABEL: func.func @index_put_f16
 // CHECK: linalg.copy ins(%{{.+}} : tensor<5x4xf16>)

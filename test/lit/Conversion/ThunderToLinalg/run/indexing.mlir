@@ -32,6 +32,15 @@ func.func @scatter_add_bf16(%x: tensor<2xbf16>, %idx: tensor<300xi64>, %src: ten
   return %1 : tensor<2xf32>
 }
 
+// i8 index_add accumulates in i32 and truncates: the sum wraps as in i8
+// (3 x 100 = 300 = 44 modulo 256; -128 - 1 = 127).
+func.func @index_add_i8(%x: tensor<2xi8>, %rows: tensor<4xi64>, %v: tensor<4xi8>) -> tensor<2xi32> {
+  %0 = "thunder.index_put"(%x, %rows, %v) <{accumulate = true, operandSegmentSizes = array<i32: 1, 1, 1>, start_dim = 0 : i64}>
+      : (tensor<2xi8>, tensor<4xi64>, tensor<4xi8>) -> tensor<2xi8>
+  %1 = thunder.convert %0 : tensor<2xi8> -> tensor<2xi32>
+  return %1 : tensor<2xi32>
+}
+
 func.func @sort(%x: tensor<?xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xi64>) {
   %0, %1 = thunder.sort %x {dim = 0 : i64} : tensor<?xf32> -> tensor<?xf32>, tensor<?xi64>
   %2, %3 = thunder.sort %x {dim = 0 : i64, descending = true} : tensor<?xf32> -> tensor<?xf32>, tensor<?xi64>
@@ -117,6 +126,14 @@ func.func @main() {
   %bsum0 = tensor.cast %bsum : tensor<2xf32> to tensor<*xf32>
   // CHECK: [0.5, 302]
   call @printMemrefF32(%bsum0) : (tensor<*xf32>) -> ()
+
+  %i8x = arith.constant dense<[0, -128]> : tensor<2xi8>
+  %irows = arith.constant dense<[0, 0, 1, 0]> : tensor<4xi64>
+  %iv = arith.constant dense<[100, 100, -1, 100]> : tensor<4xi8>
+  %isum = call @index_add_i8(%i8x, %irows, %iv) : (tensor<2xi8>, tensor<4xi64>, tensor<4xi8>) -> tensor<2xi32>
+  %isum0 = tensor.cast %isum : tensor<2xi32> to tensor<*xi32>
+  // CHECK: [44, 127]
+  call @printMemrefI32(%isum0) : (tensor<*xi32>) -> ()
 
   %sx = arith.constant dense<[3.0, 1.0, 0x7FC00000, 1.0, 2.0, 3.0, -0.0, 0.0]> : tensor<8xf32>
   %sxd = tensor.cast %sx : tensor<8xf32> to tensor<?xf32>

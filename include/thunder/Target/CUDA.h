@@ -51,6 +51,9 @@ struct CUDAPipelineOptions {
   /// Convolutions with fewer multiply-adds stay generated kernels (see the
   /// thunder-cuda-convolution-calls option min-macs).
   int64_t cudnnMinMacs = 50000000;
+  /// Scatter loops (index_put, scatter) run one thread per update with
+  /// atomic adds; false: one thread, in order (deterministic sums).
+  bool parallelScatters = true;
   /// thunder-plan-memory in the shared bufferization.
   bool planMemory = true;
   /// CUDA toolkit directory for ptxas/fatbinary/libdevice ("" = search).

@@ -12,7 +12,7 @@ Their weights (0.25-2.5 GB) do not travel, so the work is split:
             thunderc DIR/NAME_train.pt2 --weights=external --backward -o DIR/NAME_train.so
   there:  python3 bench/real_size.py run DIR THUNDER_RUN [--no-compile] [NAME...]
           builds each workload again (the same seed gives the same weights), writes its weights file with the
-          keys of the stripped archive's configs (param.<fqn>, buffer.<fqn>, constant.<name>), and for
+          keys of the stripped archive's signature (param.<fqn>, buffer.<fqn>, constant.<name>), and for
           inference and training times eager, torch.compile (peers.py's method: CUDA events, median after
           warm-up) and thunder-run --bench; compares thunderc's output (and, in training, every parameter's
           gradient) with eager's; records peak device memory (PyTorch's allocator; thunder-run's
@@ -90,34 +90,39 @@ def export(out_dir, names):
         del m
 
 
-def configs(pt2):
-    """(weights config, constants config) of an archive: name -> PayloadMeta."""
+def signature(pt2):
+    """The archive's weight inputs in the weights file's keys: [(key, name)], name an FQN or constant."""
     with zipfile.ZipFile(pt2) as z:
-        def read(suffix):
-            hits = [n for n in z.namelist() if n.endswith(suffix)]
-            return json.loads(z.read(hits[0]))["config"] if hits else {}
-        return read("_weights_config.json"), read("_constants_config.json")
+        model = [n for n in z.namelist() if n.endswith("models/model.json")][0]
+        specs = json.loads(z.read(model))["graph_module"]["signature"]["input_specs"]
+    out = []
+    for spec in specs:
+        (kind, v), = spec.items()
+        if kind == "parameter":
+            out.append(("param." + v["parameter_name"], v["parameter_name"]))
+        elif kind == "buffer":
+            out.append(("buffer." + v["buffer_name"], v["buffer_name"]))
+        elif kind == "tensor_constant":
+            out.append(("constant." + v["tensor_constant_name"], v["tensor_constant_name"]))
+    return out
 
 
 def write_weights(m, args, pt2, path):
-    """The weights file of `pt2` for module `m`: every entry of its configs, by FQN."""
+    """The weights file of `pt2` for module `m`: every parameter, buffer and constant of its signature."""
     import torch
     from safetensors.torch import save_file
-    weights, constants = configs(pt2)
-    state = dict(m.state_dict(keep_vars=True))
-    state.update(dict(m.named_buffers()))
+    state = dict(m.named_parameters(remove_duplicate=False))  # tied weights under every name
+    state.update(dict(m.named_buffers(remove_duplicate=False)))
     out, missing = {}, []
-    for fqn, meta in weights.items():
-        out[("param." if meta.get("is_param") else "buffer.") + fqn] = state[fqn]
-    for name in constants:
+    for key, name in signature(pt2):
         if name in state:
-            out["constant." + name] = state[name]
+            out[key] = state[name]
         else:
-            missing.append(name)
+            missing.append((key, name))
     if missing:  # lifted tensor constants: only an export knows them
         ep = torch.export.export(m, args, strict=False)
-        for name in missing:
-            out["constant." + name] = ep.constants[name]
+        for key, name in missing:
+            out[key] = ep.constants[name]
     save_file({k: v.detach().contiguous() for k, v in out.items()}, path)
 
 

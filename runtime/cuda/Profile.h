@@ -39,8 +39,9 @@ public:
 
 private:
   struct Entry {
-    int64_t count = 0;
-    double ms = 0;
+    int64_t count = 0; // calls after the first
+    double ms = 0;     // their time
+    double first = -1; // the first call's time
   };
   bool on = false;
   std::chrono::steady_clock::time_point start;

@@ -78,4 +78,24 @@ def ThunderFuseElementwise : Pass<"thunder-fuse-elementwise"> {
                            "::mlir::affine::AffineDialect"];
 }
 
+def ThunderAutocast : Pass<"thunder-autocast"> {
+  let summary = "Matrix products, convolutions and attention in bf16/f16 (torch.autocast)";
+  let description = [{
+    What `torch.autocast(device, dtype)` does to a float32 program, applied to
+    the imported forward before autodiff: every float32 `thunder.matmul`,
+    `thunder.convolution` and `thunder.attention` reads its operands rounded
+    to `dtype` (tensor cores). A matrix product returns its float32
+    accumulator (a widened `thunder.matmul`), a convolution and an attention
+    their `dtype` result widened back to float32; everything else (norms,
+    softmax, reductions, losses, parameters, gradients) stays float32. Autodiff
+    then differentiates through the conversions: parameter gradients are
+    float32, the products' gradients run in `dtype` as under autocast.
+  }];
+  let options = [
+    Option<"dtype", "dtype", "std::string", /*default=*/"\"bf16\"",
+           "bf16 or f16">,
+  ];
+  let dependentDialects = ["::thunder::ThunderDialect"];
+}
+
 #endif // THUNDER_PASSES_TD

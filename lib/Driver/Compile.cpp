@@ -279,6 +279,22 @@ LogicalResult Compiler::run() {
 
   TimingScope root = timing.getRootScope();
 
+  if (!options.autocast.empty() && options.autocast != "none") {
+#if THUNDER_HAVE_LOWERING
+    // Before autodiff: backward differentiates the autocast program.
+    TimingScope t = root.nest("autocast");
+    progress("autocast to " + options.autocast);
+    PassManager pm(ctx);
+    configure(pm, t);
+    pm.addPass(createThunderAutocast({options.autocast}));
+    if (failed(pm.run(module)))
+      return failure();
+#else
+    return emitError(loc) << "--autocast needs the lowering, which this build of thunderc lacks",
+           failure();
+#endif
+  }
+
   if (options.backward) {
     TimingScope t = root.nest("autodiff");
     if (failed(addBackward()))

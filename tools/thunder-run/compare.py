@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares thunder-run's output with a reference safetensors file.
 
-    compare.py OUT.safetensors REF.safetensors [--rtol R] [--atol A]
+    compare.py OUT.safetensors REF.safetensors [--rtol R] [--atol A] [--atol-of-max F]
                [--backward] [--keys output,grad,buffer]
 
 For every key present in both files (of the families --keys names, when given), prints the max absolute and relative
@@ -147,6 +147,10 @@ def main(argv=None):
                    help="float64 truth (test/fixtures/gen/gen_f64_truth.py): an element out of "
                         "tolerance passes when it is at least as close to the truth as REF is "
                         "(REF's own float32 rounding), within atol")
+    p.add_argument("--atol-of-max", type=float, default=0.0,
+                   help="adds this fraction of the tensor's largest |REF| to atol, per tensor: for "
+                        "reduced-precision programs (--autocast) whose gradients are off by a fraction of "
+                        "their scale, as PyTorch's own autocast is")
     p.add_argument("--keys", default=None,
                    help="comma-separated key families to compare (and require): output,grad,buffer; "
                         "others are skipped, so that each family is judged at its own tolerance")
@@ -179,11 +183,16 @@ def main(argv=None):
             print(f"FAIL {name}: shape {os_} != reference {rs}")
             failed = True
             continue
-        max_abs, max_rel, bad = _errors(ov, rv, args.rtol, args.atol)
+        atol = args.atol
+        if args.atol_of_max:
+            finite = [abs(x) for x in (rv.ravel().tolist() if hasattr(rv, "ravel") else rv)
+                      if math.isfinite(x)]
+            atol += args.atol_of_max * (max(finite) if finite else 0.0)
+        max_abs, max_rel, bad = _errors(ov, rv, args.rtol, atol)
         forgiven = 0
         t = _truth_for(truth, name, rv) if bad else None
         if t is not None:
-            bad, forgiven = _closer_to_truth(ov, rv, t, args.rtol, args.atol)
+            bad, forgiven = _closer_to_truth(ov, rv, t, args.rtol, atol)
         status = "ok  " if bad == 0 else "FAIL"
         note = "" if od == rd else f" (dtype {od} vs reference {rd})"
         print(f"{status} {name}: max_abs {max_abs:.3e} max_rel {max_rel:.3e}"

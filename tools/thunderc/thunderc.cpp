@@ -52,6 +52,7 @@ struct Options {
   std::string gpuArch = "sm_90";
   bool backward = false;
   std::string fp32Matmul;
+  std::string autocast = "none";
   std::string emit = "so";
   std::string weights = "embedded";
   int optLevel = 2;
@@ -207,6 +208,7 @@ int run(const Options &opts) {
       copts.gpuArchs.push_back(arch.trim().str());
   copts.backward = opts.backward;
   copts.fp32Matmul = opts.fp32Matmul;
+  copts.autocast = opts.autocast;
   static const std::pair<const char *, drv::EmitKind> kEmit[] = {
       {"so", drv::EmitKind::SharedObject}, {"obj", drv::EmitKind::Object},
       {"mlir", drv::EmitKind::MLIR},       {"ptx", drv::EmitKind::PTX},
@@ -278,6 +280,11 @@ int main(int argc, char **argv) {
                  "torch's 'high' precision) or ieee (full float32, 'highest'); "
                  "default tf32, or ieee with --backward")
       ->check(CLI::IsMember({"tf32", "ieee"}));
+  app.add_option("--autocast", opts.autocast,
+                 "none (default), bf16 or f16: run a float32 program's matrix products, "
+                 "convolutions and attention in that type, as torch.autocast does (norms, "
+                 "softmax, losses, parameters and gradients stay float32)")
+      ->check(CLI::IsMember({"none", "bf16", "f16"}));
   app.add_option("--emit", opts.emit, "so (default), obj, mlir, ptx or header")
       ->check(CLI::IsMember({"so", "obj", "mlir", "ptx", "header"}));
   app.add_option("--weights", opts.weights,

@@ -21,6 +21,9 @@ struct CompileOptions {
   /// many products and TF32's 10-bit mantissa leaves them off PyTorch's
   /// float32 results by more than training tolerances allow.
   std::string fp32Matmul;
+  /// --autocast=bf16|f16: matrix products, convolutions and attention of a
+  /// float32 program in that type, as under torch.autocast ("" or "none": off).
+  std::string autocast;
   EmitKind emit = EmitKind::SharedObject;
   /// --weights=external: no payloads in the .so; they go to
   /// MODEL.weights.safetensors beside it when the archive has them all.

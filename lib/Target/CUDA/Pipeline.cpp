@@ -69,10 +69,18 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   // Generated kernels only for convolutions (no thunder_cuda_conv calls).
   if (const char *cudnn = std::getenv("THUNDERC_CUDA_CUDNN"))
     o.cudnn = llvm::StringRef(cudnn) != "0";
+  // Attention decomposed (matmul, softmax, matmul) instead of the fused kernels.
+  if (const char *fused = std::getenv("THUNDERC_CUDA_FUSED_ATTENTION"))
+    o.fusedAttention = llvm::StringRef(fused) != "0";
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
   return o;
+}
+
+void buildCUDAThunderPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
+  if (options.fusedAttention)
+    pm.addPass(createCUDAFuseAttention());
 }
 
 void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
@@ -88,6 +96,7 @@ void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions
 
 void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
   // Host code on memrefs: library calls, then one kernel per linalg op.
+  pm.addPass(createCUDAAttentionCalls());
   CUDALibraryCallsOptions calls;
   calls.tf32 = options.tf32;
   pm.addPass(createCUDALibraryCalls(calls));
@@ -158,6 +167,7 @@ void registerDialectsAndInterfaces(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
+  registerFusedAttentionInterfaces(registry);
 }
 
 namespace {

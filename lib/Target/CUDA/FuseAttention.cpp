@@ -7,7 +7,8 @@
 // Keys and values repeated over the query heads of a group (GQA models'
 // repeat_kv: broadcast_in_dim to [B, Hkv, G, S, E], reshape to
 // [B, Hkv*G, S, E]) are read unrepeated by the forward: the kernels map query
-// head h to KV head h / G. The gradient keeps them repeated (its results are
+// head h to KV head h / G. A mask broadcast over leading or extent-1 dims is
+// read unbroadcast (zero strides). The gradient keeps them repeated (its results are
 // the repeated heads' gradients, which the repeat's VJP sums).
 //
 // Also the bufferization of the fused ops (destination style: outputs are
@@ -62,8 +63,11 @@ bool supported(Value q, Value k, Value v, Value mask) {
   return true;
 }
 
-/// `x` when it is `broadcast_in_dim(x0 : [B, Hkv, S, E] -> [B, Hkv, G, S, E],
-/// dims [0, 1, 3, 4])` reshaped to [B, Hkv*G, S, E] (static extents): x0.
+/// `x` when it repeats the KV heads of x0 [B, Hkv, S, E] G times (GQA's
+/// repeat_kv): `reshape(broadcast_in_dim(y))` to [B, Hkv*G, S, E] where the
+/// broadcast makes [B, Hkv, G, S, E] either from x0 (dims [0, 1, 3, 4]) or
+/// from [B, Hkv, 1, S, E] (dims [0..4]), itself a reshape of x0. Static
+/// shapes only; x otherwise.
 Value unrepeated(Value x) {
   auto reshape = x.getDefiningOp<ReshapeOp>();
   if (!reshape)
@@ -71,21 +75,54 @@ Value unrepeated(Value x) {
   auto bcast = reshape.getOperand().getDefiningOp<BroadcastInDimOp>();
   if (!bcast)
     return x;
-  Value src = bcast.getOperand();
-  auto st = cast<RankedTensorType>(src.getType());
   auto bt = cast<RankedTensorType>(bcast.getType());
   auto rt = cast<RankedTensorType>(reshape.getType());
-  if (st.getRank() != 4 || bt.getRank() != 5 || !st.hasStaticShape() || !bt.hasStaticShape() ||
-      !rt.hasStaticShape())
+  if (bt.getRank() != 5 || !bt.hasStaticShape() || !rt.hasStaticShape())
     return x;
-  if (bcast.getDims() != ArrayRef<int64_t>{0, 1, 3, 4})
+  ArrayRef<int64_t> b = bt.getShape(), r = rt.getShape();
+  if (r[0] != b[0] || r[1] != b[1] * b[2] || r[2] != b[3] || r[3] != b[4])
     return x;
-  ArrayRef<int64_t> s = st.getShape(), b = bt.getShape();
-  ArrayRef<int64_t> r = rt.getShape();
-  if (b[0] != s[0] || b[1] != s[1] || b[3] != s[2] || b[4] != s[3] || r[0] != s[0] ||
-      r[1] != s[1] * b[2] || r[2] != s[2] || r[3] != s[3])
+  Value src = bcast.getOperand();
+  auto st = cast<RankedTensorType>(src.getType());
+  if (st.getRank() == 5) {
+    // [B, Hkv, 1, S, E] from a reshape of [B, Hkv, S, E].
+    if (bcast.getDims() != ArrayRef<int64_t>{0, 1, 2, 3, 4} || st.getShape()[2] != 1)
+      return x;
+    auto inner = src.getDefiningOp<ReshapeOp>();
+    if (!inner)
+      return x;
+    src = inner.getOperand();
+    st = cast<RankedTensorType>(src.getType());
+  } else if (bcast.getDims() != ArrayRef<int64_t>{0, 1, 3, 4}) {
+    return x;
+  }
+  if (st.getRank() != 4 || !st.hasStaticShape())
+    return x;
+  ArrayRef<int64_t> s = st.getShape();
+  if (s[0] != b[0] || s[1] != b[1] || s[2] != b[3] || s[3] != b[4])
     return x;
   return src;
+}
+
+/// `mask` without a broadcast_in_dim that only adds leading dims or expands
+/// extent-1 dims (HF's [B, 1, L, S] masks expanded over the heads): the
+/// kernels broadcast through zero strides instead of reading a copy.
+Value unbroadcastMask(Value mask) {
+  if (!mask)
+    return mask;
+  auto bcast = mask.getDefiningOp<BroadcastInDimOp>();
+  if (!bcast)
+    return mask;
+  auto st = cast<RankedTensorType>(bcast.getOperand().getType());
+  auto rt = cast<RankedTensorType>(bcast.getType());
+  int64_t offset = rt.getRank() - st.getRank();
+  for (auto [i, d] : llvm::enumerate(bcast.getDims())) {
+    int64_t extent = st.getDimSize(i);
+    if (d != offset + static_cast<int64_t>(i) ||
+        (extent != 1 && (ShapedType::isDynamic(extent) || extent != rt.getDimSize(d))))
+      return mask;
+  }
+  return bcast.getOperand();
 }
 
 /// An empty tensor of `type` whose dynamic extents are those of `like` (an
@@ -110,7 +147,8 @@ struct FuseAttention : OpRewritePattern<AttentionOp> {
     Location loc = op.getLoc();
     Value out = emptyLike(rewriter, loc, op.getType(), q);
     auto fused = FusedAttentionOp::create(rewriter, loc, TypeRange{out.getType()}, q, k, v,
-                                          op.getMask(), ValueRange{out}, op.getScaleAttr(),
+                                          unbroadcastMask(op.getMask()), ValueRange{out},
+                                          op.getScaleAttr(),
                                           op.getIsCausalAttr());
     rewriter.replaceOp(op, fused.getResults());
     return success();
@@ -131,7 +169,7 @@ struct FuseAttentionGrad : OpRewritePattern<AttentionGradOp> {
                                emptyLike(rewriter, loc, v.getType(), v)};
     auto fused = FusedAttentionGradOp::create(
         rewriter, loc, TypeRange{outs[0].getType(), outs[1].getType(), outs[2].getType()}, q, k,
-        v, op.getMask(), op.getGradOutput(), ValueRange(outs), op.getScaleAttr(),
+        v, unbroadcastMask(op.getMask()), op.getGradOutput(), ValueRange(outs), op.getScaleAttr(),
         op.getIsCausalAttr());
     rewriter.replaceOp(op, fused.getResults());
     return success();

@@ -56,3 +56,20 @@ func.func @unsupported(%a: tensor<1x2x8x16xf64>, %b: tensor<1x2x8x256xf32>, %c: 
   %3 = thunder.attention %d, %d, %e {scale = 0.25 : f64} : tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x32xf32> -> tensor<1x2x8x32xf32>
   return %0, %1, %2, %3 : tensor<1x2x8x16xf64>, tensor<1x2x8x256xf32>, tensor<2x8x16xf32>, tensor<1x2x8x32xf32>
 }
+
+// -----
+
+// HF's repeat_kv (reshape to [B, Hkv, 1, S, E], broadcast over the group,
+// reshape) and its mask [B, 1, L, S] expanded over the heads: the fused op
+// reads the unrepeated keys/values and the unexpanded mask.
+// CHECK-LABEL: func.func @hf_llama
+// CHECK-SAME: (%[[Q:.+]]: tensor<2x8x16x64xbf16>, %[[K:.+]]: tensor<2x2x16x64xbf16>, %[[M:.+]]: tensor<2x1x16x16xi1>)
+// CHECK: thunder.fused_attention ins(%[[Q]], %[[K]], %[[K]] mask %[[M]] : tensor<2x8x16x64xbf16>, tensor<2x2x16x64xbf16>, tensor<2x2x16x64xbf16>, tensor<2x1x16x16xi1>)
+func.func @hf_llama(%q: tensor<2x8x16x64xbf16>, %k: tensor<2x2x16x64xbf16>, %m: tensor<2x1x16x16xi1>) -> tensor<2x8x16x64xbf16> {
+  %k5 = thunder.reshape %k : tensor<2x2x16x64xbf16> -> tensor<2x2x1x16x64xbf16>
+  %kb = thunder.broadcast_in_dim %k5 {dims = array<i64: 0, 1, 2, 3, 4>} : tensor<2x2x1x16x64xbf16> -> tensor<2x2x4x16x64xbf16>
+  %kr = thunder.reshape %kb : tensor<2x2x4x16x64xbf16> -> tensor<2x8x16x64xbf16>
+  %mb = thunder.broadcast_in_dim %m {dims = array<i64: 0, 1, 2, 3>} : tensor<2x1x16x16xi1> -> tensor<2x8x16x16xi1>
+  %o = thunder.attention %q, %kr, %kr mask %mb : tensor<2x8x16x16xi1> {scale = 0.125 : f64} : tensor<2x8x16x64xbf16>, tensor<2x8x16x64xbf16>, tensor<2x8x16x64xbf16> -> tensor<2x8x16x64xbf16>
+  return %o : tensor<2x8x16x64xbf16>
+}

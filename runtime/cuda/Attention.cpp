@@ -15,6 +15,10 @@
 
 #include "thunder/runtime/compiler_abi.h"
 
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
 #define THUNDER_HIDDEN extern "C" __attribute__((visibility("hidden")))
 
 #if THUNDER_HAVE_ATTENTION_KERNELS
@@ -35,6 +39,17 @@ namespace att = thunder::attention;
 
 namespace {
 
+#if THUNDER_HAVE_ATTENTION_KERNELS
+/// A stable pointer for kernel name `name`: the instance caches kernels by
+/// the name's address (the compiled code's names are string constants).
+const char *intern(const char *name) {
+  static std::mutex mutex;
+  static std::unordered_set<std::string> names;
+  std::lock_guard<std::mutex> lock(mutex);
+  return names.insert(name).first->c_str();
+}
+#endif
+
 struct RuntimeBackend : att::Backend {
   CallState *call;
   explicit RuntimeBackend(CallState *c) : call(c) {}
@@ -43,7 +58,7 @@ struct RuntimeBackend : att::Backend {
               unsigned smem, att::Params &p) override {
 #if THUNDER_HAVE_ATTENTION_KERNELS
     static LazyModule module{thunder_attention_fatbin, 0, false, -1};
-    void *f = mgpuModuleGetFunction(&module, name);
+    void *f = mgpuModuleGetFunction(&module, intern(name));
     if (!f)
       return false;
     void *args[] = {&p};

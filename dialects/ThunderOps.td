@@ -404,7 +404,10 @@ def Thunder_MatmulOp : Thunder_Op<"matmul", [Pure, SameOperandsElementType]> {
   let summary = "batched matrix product [..., M, K] x [..., K, N] -> [..., M, N]";
   let description = [{
     Both operands have rank >= 2 and the same batch dimensions (the importer
-    broadcasts them first).
+    broadcasts them first). The result has the operands' element type, or f32
+    for f16/bf16 operands: the float32 accumulator returned as it is (mixed
+    precision, as a tensor-core GEMM produces it; the attention decomposition
+    uses it for the scores).
   }];
   let arguments = (ins Thunder_Tensor:$lhs, Thunder_Tensor:$rhs);
   let results = (outs Thunder_Tensor:$result);

@@ -56,4 +56,26 @@ def ConvertThunderToLinalg : Pass<"convert-thunder-to-linalg"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def ThunderFuseElementwise : Pass<"thunder-fuse-elementwise"> {
+  let summary = "Elementwise linalg fusion that also duplicates cheap producers";
+  let description = [{
+    Producer/consumer fusion of `linalg.generic` ops on tensors, as upstream
+    `linalg-fuse-elementwise-ops` (with its reshape propagation and
+    canonicalizations), but a producer is fused not only into its single use:
+    one whose body is cheap (no `math` op, at most `max-duplicated-ops` other
+    payload ops, only parallel loops) is fused into every consumer, so a
+    splat, a broadcast or a scale-and-mask used twice is recomputed in
+    registers instead of written to memory and read back. In a real-width
+    attention those were 400 MB tensors each (attention's -inf splat and
+    row-max broadcast, B x H x L x S f32).
+  }];
+  let options = [
+    Option<"maxDuplicatedOps", "max-duplicated-ops", "unsigned", /*default=*/"4",
+           "Payload ops a producer with several uses may have and still be fused">,
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
 #endif // THUNDER_PASSES_TD

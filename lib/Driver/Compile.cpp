@@ -10,6 +10,7 @@
 #include "thunder/Target/CPU/Pipeline.h"
 #include "thunder/Target/Host/HostCode.h"
 #include "thunder/Target/Host/ModelDescription.h"
+#include "thunder/Target/Host/WeightsFile.h"
 #include "thunder/Dialect/Thunder/ThunderDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,6 +26,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <optional>
 
 // The other halves of the compiler, when this build has them (CMake defines
 // these from the targets it knows).
@@ -99,7 +102,10 @@ private:
                          TimingScope &root);
   void reportMemoryPlan();
   LogicalResult checkLoweredToLLVM();
-  LogicalResult writeObjectOrLink(llvm::SmallVectorImpl<char> &object);
+  LogicalResult writeObjectOrLink(const target::ModelDesc &model,
+                                  llvm::SmallVectorImpl<char> &object);
+  LogicalResult writeWeightsFile(const target::ModelDesc &model,
+                                 std::optional<target::TempOutput> &file);
 };
 
 LogicalResult Compiler::addBackward() {
@@ -168,17 +174,24 @@ void Compiler::configure(PassManager &pm, TimingScope &scope) {
     pm.enableTiming(scope);
 }
 
-LogicalResult Compiler::writeObjectOrLink(llvm::SmallVectorImpl<char> &object) {
+LogicalResult Compiler::writeObjectOrLink(const target::ModelDesc &model,
+                                          llvm::SmallVectorImpl<char> &object) {
   llvm::StringRef bytes(object.data(), object.size());
+  if (outputPath == "-")
+    return emitError(loc) << "--emit=" << (options.emit == EmitKind::Object ? "obj" : "so")
+                          << " cannot write to standard output",
+           failure();
+  std::optional<target::TempOutput> weightsFile;
+  if (failed(writeWeightsFile(model, weightsFile)))
+    return failure();
   if (options.emit == EmitKind::Object) {
-    if (outputPath == "-")
-      return emitError(loc) << "--emit=obj cannot write to standard output", failure();
     if (llvm::Error e = target::writeFileAtomically(outputPath, bytes))
       return error(std::move(e));
+    if (weightsFile)
+      if (llvm::Error e = weightsFile->commit())
+        return error(std::move(e));
     return success();
   }
-  if (outputPath == "-")
-    return emitError(loc) << "--emit=so cannot write to standard output", failure();
   auto runtime = target::findRuntimeLibrary();
   if (!runtime)
     return error(runtime.takeError());
@@ -196,6 +209,32 @@ LogicalResult Compiler::writeObjectOrLink(llvm::SmallVectorImpl<char> &object) {
     return error(std::move(e));
   if (llvm::Error e = so->commit())
     return error(std::move(e));
+  if (weightsFile)
+    if (llvm::Error e = weightsFile->commit())
+      return error(std::move(e));
+  return success();
+}
+
+/// --weights=external: MODEL.weights.safetensors, into a temporary file that
+/// is committed with the output.
+LogicalResult Compiler::writeWeightsFile(const target::ModelDesc &model,
+                                         std::optional<target::TempOutput> &file) {
+  if (!options.externalWeights)
+    return success();
+  // An archive saved without payloads: the user supplies the file.
+  if (std::optional<std::string> missing = target::firstMissingWeight(model, weights)) {
+    progress("--weights=external: the archive has no data for " + *missing +
+             "; no weights file written");
+    return success();
+  }
+  std::string path = target::weightsFilePathFor(outputPath);
+  progress("write " + path);
+  auto tmp = target::TempOutput::create(path, "");
+  if (!tmp)
+    return error(tmp.takeError());
+  if (llvm::Error e = target::writeWeightsFile(model, weights, tmp->path()))
+    return error(std::move(e));
+  file.emplace(std::move(*tmp));
   return success();
 }
 
@@ -229,7 +268,7 @@ LogicalResult Compiler::emitHost(const target::ModelDesc &model, llvm::ArrayRef<
   TimingScope linkTimer = root.nest(options.emit == EmitKind::Object ? "write object" : "link");
   if (options.emit != EmitKind::Object)
     progress("link " + outputPath);
-  return writeObjectOrLink(object);
+  return writeObjectOrLink(model, object);
 }
 
 LogicalResult Compiler::run() {
@@ -269,13 +308,18 @@ LogicalResult Compiler::run() {
   if (failed(model))
     return failure();
   std::vector<uint8_t> blob;
-  if (failed(target::packWeights(*model, weights, blob, loc)))
+  if (options.externalWeights) {
+    model->externalWeights = true;
+    target::layOutWeights(*model); // the meta keeps the layout; the .so no payloads
+  } else if (failed(target::packWeights(*model, weights, blob, loc))) {
     return failure();
+  }
   progress("model '" + model->name + "': " + std::to_string(model->inputs.size()) + " inputs, " +
            std::to_string(model->outputs.size()) + " outputs, " +
            std::to_string(model->params.size()) + " params, " +
-           std::to_string(model->buffers.size()) + " buffers, " + std::to_string(blob.size()) +
-           " bytes of weights");
+           std::to_string(model->buffers.size()) + " buffers, " +
+           std::to_string(model->weightsSize) + " bytes of weights" +
+           (options.externalWeights ? " (external)" : ""));
 
   if (options.emit == EmitKind::Header) {
     if (llvm::Error e = target::writeFileAtomically(outputPath, target::renderHeader(*model)))

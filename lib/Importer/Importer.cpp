@@ -65,11 +65,11 @@ ArrayAttr dimsAttr(Builder &b, const pt2::TensorMeta &meta) {
 
 class ProgramImporter {
 public:
-  ProgramImporter(MLIRContext &context, StringRef path)
+  ProgramImporter(MLIRContext &context, StringRef path, const ImportOptions &options)
       : context(context), builder(&context), path(path.str()),
-        fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
+        fileLoc(FileLineColLoc::get(&context, path, 0, 0)), options(options) {}
 
-  FailureOr<ImportResult> run(const ImportOptions &options);
+  FailureOr<ImportResult> run();
   FailureOr<ImportResult> run(const pt2::Archive &archive);
 
 private:
@@ -81,12 +81,14 @@ private:
   OpBuilder builder;
   std::string path;
   Location fileLoc;
+  const ImportOptions &options;
 };
 
-FailureOr<ImportResult> ProgramImporter::run(const ImportOptions &options) {
+FailureOr<ImportResult> ProgramImporter::run() {
   pt2::ReadOptions readOptions;
   if (!options.modelName.empty())
     readOptions.model = options.modelName;
+  readOptions.allowMissingPayloads = options.allowMissingWeights;
   pt2::Expected<pt2::Archive> archive = pt2::readArchive(path, readOptions);
   if (!archive) {
     // The reader's messages start with the path, which the handler prints.
@@ -242,6 +244,9 @@ LogicalResult ProgramImporter::importProgram(const pt2::Archive &archive,
       if (info.spec->kind == pt2::InputKind::UserInput)
         continue;
       const pt2::TensorPayload *payload = archive.findPayload(*info.spec);
+      bool stripped = !payload || payload->dataMissing;
+      if (stripped && options.allowMissingWeights)
+        continue; // saved without payloads: the weights come at run time
       if (!payload)
         return error() << "the archive has no data for " << info.kind << " '"
                        << info.name << "'";
@@ -385,13 +390,14 @@ std::vector<std::string> supportedOperators() {
 
 FailureOr<ImportResult> importPT2(MLIRContext &context, StringRef path,
                                   const ImportOptions &options) {
-  return ProgramImporter(context, path).run(options);
+  return ProgramImporter(context, path, options).run();
 }
 
 FailureOr<ImportResult> importArchive(MLIRContext &context,
                                       const pt2::Archive &archive,
-                                      StringRef name) {
-  return ProgramImporter(context, name).run(archive);
+                                      StringRef name,
+                                      const ImportOptions &options) {
+  return ProgramImporter(context, name, options).run(archive);
 }
 
 } // namespace thunder

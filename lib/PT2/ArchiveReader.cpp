@@ -261,6 +261,10 @@ private:
   std::optional<std::string> attachData(TensorPayload &payload, const TensorView &view, const std::string &storageEntry,
                                         bool bigEndian, const std::string &what) {
     std::optional<uint64_t> storageSize = zip_.entrySize(storageEntry);
+    if (!storageSize && options_.allowMissingPayloads) {
+      payload.dataMissing = true;
+      return std::nullopt;
+    }
     if (!storageSize)
       return what + ": its storage entry " + quote(storageEntry) + " is missing";
     if (view.requiredStorageBytes > *storageSize)
@@ -318,6 +322,8 @@ private:
       if (!inWeights && !inConstants)
         continue;
       const TensorPayload *payload = archive.findPayload(spec);
+      if (!payload && options_.allowMissingPayloads)
+        continue;
       if (!payload) {
         std::string config = inWeights ? weightsConfigEntry(archive) : constantsConfigEntry(archive);
         return what + " has no entry in " + quote(config) + (zip_.contains(config) ? "" : " (the entry is missing)");

@@ -64,8 +64,8 @@ struct ShapeBuilder {
 };
 
 /// softmax(q @ k^T * scale + mask) @ v, with a causal mask for is_causal.
-/// Fully masked rows give 0 (PyTorch's _safe_softmax). f16/bf16 compute in
-/// f32 and round at the end.
+/// Fully masked rows give 0 (PyTorch's _safe_softmax). f16/bf16: products
+/// on the narrow type with f32 results, softmax in f32, rounded at the end.
 struct DecomposeAttention : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(AttentionOp op,
@@ -86,9 +86,11 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
         return x;
       return ConvertOp::create(rewriter, loc, t.clone(computeType), x);
     };
-    q = toCompute(q);
-    k = toCompute(k);
-    v = toCompute(v);
+    // f16/bf16: both products read the narrow operands and accumulate in
+    // f32 (tensor cores); the scores and the softmax are f32, the
+    // probabilities are rounded to the input type for the second product, as
+    // flash attention does.
+    bool narrow = computeType != elementType;
 
     // scores: [batch..., L, S]; batch and L from q, S from k.
     SmallVector<int64_t> scoresShape(qType.getShape().drop_back());
@@ -180,6 +182,10 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
 
     SmallVector<int64_t> outShape(scoresShape.begin(), scoresShape.end() - 1);
     outShape.push_back(vType.getDimSize(rank - 1));
+    if (narrow)
+      probs = ConvertOp::create(
+          rewriter, loc,
+          cast<RankedTensorType>(probs.getType()).clone(elementType), probs);
     Value out = MatmulOp::create(
         rewriter, loc, RankedTensorType::get(outShape, computeType), probs, v);
     auto resultType = cast<RankedTensorType>(op.getType());

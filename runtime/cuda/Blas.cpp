@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 namespace thunder::cuda {
@@ -166,6 +167,7 @@ thunder_cuda_matmul(int dtype_code, int64_t batch, int64_t m, int64_t n, int64_t
   if (batch == 0 || m == 0 || n == 0)
     return;
   cudaDataType_t type;
+  std::optional<cudaDataType_t> cType; // C's type where it is not A's and B's
   cublasComputeType_t compute;
   bool f64 = false;
   switch (dtype_code) {
@@ -185,6 +187,16 @@ thunder_cuda_matmul(int dtype_code, int64_t batch, int64_t m, int64_t n, int64_t
     type = CUDA_R_16BF;
     compute = CUBLAS_COMPUTE_32F;
     break;
+  case THUNDER_MM_F16_F32OUT:
+    type = CUDA_R_16F;
+    cType = CUDA_R_32F;
+    compute = CUBLAS_COMPUTE_32F;
+    break;
+  case THUNDER_MM_BF16_F32OUT:
+    type = CUDA_R_16BF;
+    cType = CUDA_R_32F;
+    compute = CUBLAS_COMPUTE_32F;
+    break;
   case THUNDER_MM_F64:
     type = CUDA_R_64F;
     compute = CUBLAS_COMPUTE_64F;
@@ -195,6 +207,8 @@ thunder_cuda_matmul(int dtype_code, int64_t batch, int64_t m, int64_t n, int64_t
                  what() + ": unknown dtype code " + std::to_string(dtype_code));
     return;
   }
+  if (!cType)
+    cType = type;
   LtLoaded *l = lt();
   if (!l->ok) {
     call->record(THUNDER_ERR_CUDA, what() + ": " + l->whyNot);
@@ -269,7 +283,7 @@ thunder_cuda_matmul(int dtype_code, int64_t batch, int64_t m, int64_t n, int64_t
         ok(api.descSet(p.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opB, sizeof(opB)), "setting TRANSB") &&
         ok(api.layoutCreate(&p.a, type, aRows, aCols, ldb), "layout of B") &&
         ok(api.layoutCreate(&p.b, type, bRows, bCols, lda), "layout of A") &&
-        ok(api.layoutCreate(&p.c, type, n, m, ldc), "layout of C");
+        ok(api.layoutCreate(&p.c, *cType, n, m, ldc), "layout of C");
     if (good && bias) {
       uint32_t epi = CUBLASLT_EPILOGUE_BIAS;
       good = ok(api.descSet(p.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epi, sizeof(epi)),
@@ -337,12 +351,16 @@ thunder_cuda_matmul(int dtype_code, int64_t batch, int64_t m, int64_t n, int64_t
   double alphaD = alpha, betaD = beta;
   const void *alphaP = f64 ? static_cast<const void *>(&alphaD) : &alpha;
   const void *betaP = f64 ? static_cast<const void *>(&betaD) : &beta;
+  if (s->profile.enabled())
+    s->profile.begin(call, s);
   cublasStatus_t st = api.matmul(bs.handle, p.desc, alphaP, b, p.a, a, p.b, betaP, c, p.c, c, p.c,
                                  &p.algo, bs.workspace, bs.workspaceSize, call->stream);
   if (st != CUBLAS_STATUS_SUCCESS) {
     call->record(THUNDER_ERR_CUDA, what() + ": cublasLtMatmul failed: " + statusText(st));
     return;
   }
+  if (s->profile.enabled())
+    s->profile.end(call, s, "cublasLt " + what() + " dtype " + std::to_string(dtype_code));
   if (s->syncEachLaunch)
     check(s->d->cuStreamSynchronize(call->stream), "running " + what());
 }

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "cuda/Driver.h"
+#include "cuda/Profile.h"
 #include "thunder/runtime/thunder.h"
 
 #include <map>
@@ -65,6 +66,7 @@ struct CudaState {
   std::unique_ptr<BlasState> blas;
   std::unique_ptr<DnnState> dnn;
   bool syncEachLaunch = false; // THUNDER_CUDA_SYNC=1: synchronise after every launch
+  KernelProfile profile;       // THUNDER_PROFILE=1 (Profile.h)
 
   CudaState();
   ~CudaState();

@@ -480,8 +480,12 @@ thunder_cuda_conv(int dtype_code, int spatial_dims, int64_t n, int64_t c, int64_
   double alphaD = 1.0, betaD = 0.0;
   const void *alpha = types->f64 ? static_cast<const void *>(&alphaD) : &alphaF;
   const void *beta = types->f64 ? static_cast<const void *>(&betaD) : &betaF;
+  if (s->profile.enabled())
+    s->profile.begin(call, s);
   st = api->forward(ds.handle, alpha, p.x, x, p.w, w, p.conv, p.algo, ds.workspace, p.workspace,
                     beta, p.y, y);
+  if (s->profile.enabled())
+    s->profile.end(call, s, "cudnn " + a.what());
   if (st != CUDNN_STATUS_SUCCESS) {
     if (isUnsupported(st)) {
       p.supported = false;

@@ -171,6 +171,8 @@ THUNDER_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gr
     return;
   if (gridX == 0 || gridY == 0 || gridZ == 0)
     return; // nothing to do (an empty tensor)
+  if (s->profile.enabled())
+    s->profile.begin(c, s);
   if (check(s->d->cuLaunchKernel(f, static_cast<unsigned>(gridX), static_cast<unsigned>(gridY),
                                  static_cast<unsigned>(gridZ), static_cast<unsigned>(blockX),
                                  static_cast<unsigned>(blockY), static_cast<unsigned>(blockZ),
@@ -178,6 +180,8 @@ THUNDER_HIDDEN void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gr
                                  extra),
             "launching kernel '" + kernelName(s, f) + "'"))
     return;
+  if (s->profile.enabled())
+    s->profile.end(c, s, kernelName(s, f));
   afterLaunch(c, s, f);
 }
 

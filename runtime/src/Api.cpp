@@ -127,6 +127,8 @@ THUNDER_API const char *thunder_status_string(thunder_status s) {
     return "invalid state";
   case THUNDER_ERR_INTERNAL:
     return "internal error";
+  case THUNDER_ERR_FILE:
+    return "bad weights file";
   }
   return "unknown status";
 }
@@ -134,27 +136,27 @@ THUNDER_API const char *thunder_status_string(thunder_status s) {
 namespace {
 // Exported functions never call each other: a call to an exported symbol could
 // be bound to another model's definition (ELF interposition).
-thunder_status createImpl(thunder_model **out, const DLTensor *const *params, size_t n) {
+thunder_status createImpl(const char *fn, thunder_model **out, const WeightSources &sources) {
   tlsError[0] = 0;
   if (!out) {
-    setThreadError("thunder_model_create: the output pointer is null");
+    setThreadError(std::string(fn) + ": the output pointer is null");
     return THUNDER_ERR_INVALID_ARGUMENT;
   }
   *out = nullptr;
   try {
-    *out = createModel(params, n);
+    *out = createModel(sources);
     return THUNDER_OK;
   } catch (const Error &e) {
-    setThreadError("thunder_model_create: " + e.message);
+    setThreadError(std::string(fn) + ": " + e.message);
     return e.status;
   } catch (const std::bad_alloc &) {
-    setThreadError("thunder_model_create: out of host memory");
+    setThreadError(std::string(fn) + ": out of host memory");
     return THUNDER_ERR_OUT_OF_MEMORY;
   } catch (const std::exception &e) {
-    setThreadError(std::string("thunder_model_create: internal error: ") + e.what());
+    setThreadError(std::string(fn) + ": internal error: " + e.what());
     return THUNDER_ERR_INTERNAL;
   } catch (...) {
-    setThreadError("thunder_model_create: internal error");
+    setThreadError(std::string(fn) + ": internal error");
     return THUNDER_ERR_INTERNAL;
   }
 }
@@ -164,11 +166,41 @@ thunder_status createImpl(thunder_model **out, const DLTensor *const *params, si
 THUNDER_API thunder_status thunder_model_create_with_weights(thunder_model **out,
                                                              const DLTensor *const *params,
                                                              size_t n) {
-  return createImpl(out, params, n);
+  WeightSources sources;
+  sources.params = params;
+  sources.numParams = n;
+  return createImpl("thunder_model_create", out, sources);
+}
+
+THUNDER_API thunder_status thunder_model_create_with_tensors(
+    thunder_model **out, const DLTensor *const *params, size_t n_params,
+    const DLTensor *const *buffers, size_t n_buffers, const DLTensor *const *constants,
+    size_t n_constants) {
+  WeightSources sources;
+  sources.params = params;
+  sources.numParams = n_params;
+  sources.buffers = buffers;
+  sources.numBuffers = n_buffers;
+  sources.constants = constants;
+  sources.numConstants = n_constants;
+  return createImpl("thunder_model_create_with_tensors", out, sources);
+}
+
+THUNDER_API thunder_status thunder_model_create_from_file(thunder_model **out, const char *path) {
+  if (!path) {
+    tlsError[0] = 0;
+    if (out)
+      *out = nullptr;
+    setThreadError("thunder_model_create_from_file: the path is null");
+    return THUNDER_ERR_INVALID_ARGUMENT;
+  }
+  WeightSources sources;
+  sources.file = path;
+  return createImpl("thunder_model_create_from_file", out, sources);
 }
 
 THUNDER_API thunder_status thunder_model_create(thunder_model **out) {
-  return createImpl(out, nullptr, 0);
+  return createImpl("thunder_model_create", out, WeightSources());
 }
 
 THUNDER_API void thunder_model_destroy(thunder_model *m) {
@@ -207,6 +239,12 @@ THUNDER_API size_t thunder_num_params(const thunder_model *m) {
 THUNDER_API size_t thunder_num_buffers(const thunder_model *m) {
   return m ? metaOf(m)->buffers.size() : 0;
 }
+THUNDER_API size_t thunder_num_constants(const thunder_model *m) {
+  return m ? metaOf(m)->constants.size() : 0;
+}
+THUNDER_API int thunder_weights_external(const thunder_model *m) {
+  return m && metaOf(m)->externalWeights ? 1 : 0;
+}
 THUNDER_API size_t thunder_num_symbols(const thunder_model *m) {
   return m ? metaOf(m)->symbols.size() : 0;
 }
@@ -226,6 +264,10 @@ THUNDER_API thunder_status thunder_param_info(const thunder_model *m, size_t i,
 THUNDER_API thunder_status thunder_buffer_info(const thunder_model *m, size_t i,
                                                thunder_tensor_info *out) {
   return info(m, m ? &m->meta->buffers : nullptr, i, out, "buffer");
+}
+THUNDER_API thunder_status thunder_constant_info(const thunder_model *m, size_t i,
+                                                 thunder_tensor_info *out) {
+  return info(m, m ? &m->meta->constants : nullptr, i, out, "constant");
 }
 
 THUNDER_API thunder_status thunder_symbol_info(const thunder_model *m, size_t i, const char **name,

@@ -368,9 +368,10 @@ void parseTensors(const json &root, const char *key, ModelMeta &m, std::vector<T
         bad(where + " has nbytes " + std::to_string(tm.nbytes) + ", its shape needs " +
             std::to_string(expect));
       if (tm.offset > weightsSize || tm.nbytes > weightsSize - tm.offset)
-        bad(where + " lies outside thunder_model_weights (offset " + std::to_string(tm.offset) +
-            ", nbytes " + std::to_string(tm.nbytes) + ", weights size " +
-            std::to_string(weightsSize) + ")");
+        bad(where + " lies outside " +
+            (m.externalWeights ? "the weights layout" : "thunder_model_weights") + " (offset " +
+            std::to_string(tm.offset) + ", nbytes " + std::to_string(tm.nbytes) +
+            ", weights size " + std::to_string(weightsSize) + ")");
       if (tm.offset % itemSize(tm.dtype) != 0)
         bad(where + " is not aligned to its element size");
       auto p = t.find("persistent");
@@ -561,6 +562,19 @@ std::unique_ptr<ModelMeta> parseMeta(const char *text, uint64_t weightsSize) {
     for (const json &a : *g)
       if (a.is_string())
         m->gpuArchs.push_back(a.get<std::string>());
+
+  if (auto w = root.find("weights"); w != root.end() && !w->is_null()) {
+    if (!w->is_string() || (*w != "external" && *w != "embedded"))
+      bad("\"weights\" must be \"embedded\" or \"external\"");
+    m->externalWeights = *w == "external";
+  }
+  if (m->externalWeights) {
+    int64_t size = getInt(root.value("weights_size", json()), "weights_size");
+    if (size < 0)
+      bad("weights_size is negative");
+    weightsSize = static_cast<uint64_t>(size);
+  }
+  m->weightsSize = weightsSize;
 
   parseSymbols(root, *m);
   parseTensors(root, "inputs", *m, m->inputs, false, weightsSize);

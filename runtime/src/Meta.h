@@ -91,6 +91,11 @@ struct ModelMeta {
   std::vector<int> mutatedBuffers; // buffer index of mutated_buffer:k
   std::vector<SavedMeta> saved;
   std::vector<int> gradInputs, gradParams;
+  /// Compiled with --weights=external: the .so holds no payloads; params,
+  /// buffers and constants come from a weights file or the caller's tensors,
+  /// laid out (offset, nbytes) in a block of weightsSize bytes all the same.
+  bool externalWeights = false;
+  uint64_t weightsSize = 0; // the layout's size (thunder_model_weights_size when embedded)
   int symbolIndex(const std::string &n) const;
   /// Rank of a result of an entry.
   int resultRank(const ArgRef &r) const;

@@ -1,6 +1,7 @@
 //===- Model.cpp - Instances: binding, validation, calling the entries -----===//
 
 #include "src/Model.h"
+#include "src/WeightsFile.h"
 
 #include "cuda/Context.h"
 
@@ -563,8 +564,8 @@ private:
   }
   bool inWeights(uintptr_t p) const {
     uintptr_t lo = reinterpret_cast<uintptr_t>(m.cuda ? m.deviceWeights
-                                                      : static_cast<const void *>(m.img->weights));
-    return lo && p >= lo && p < lo + m.img->weightsSize;
+                                                      : static_cast<const void *>(m.hostWeights));
+    return lo && p >= lo && p < lo + m.meta->weightsSize;
   }
   bool ownedByInstance(void *p) const { return m.cudaState && m.cudaState->blockSizes.count(p); }
   void copyCompact(void *dst, const char *src, const int64_t *sizes, const int64_t *strides,
@@ -646,17 +647,16 @@ void bindDevice(thunder_model &m, int ordinal) {
 void uploadWeights(thunder_model &m, CallScope &scope) {
   if (!m.cuda || m.deviceReady)
     return;
-  const ModelImage &img = *m.img;
   const ModelMeta &meta = *m.meta;
   const DriverApi *d = m.cudaState->d;
   std::vector<Held> buffers;
   void *dw = nullptr;
   try {
-    if (img.weightsSize) {
-      dw = deviceAlloc(img.weightsSize, "the model's weights");
+    if (m.hostWeights && meta.weightsSize) {
+      dw = deviceAlloc(meta.weightsSize, "the model's weights");
       scope.check();
-      check(d->cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(dw), img.weights, img.weightsSize),
-            "copying the weights (" + std::to_string(img.weightsSize) +
+      check(d->cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(dw), m.hostWeights, meta.weightsSize),
+            "copying the weights (" + std::to_string(meta.weightsSize) +
                 " bytes) to cuda:" + std::to_string(m.cudaState->ordinal));
       scope.check();
     }
@@ -671,8 +671,10 @@ void uploadWeights(thunder_model &m, CallScope &scope) {
       for (int64_t st : contiguousStrides(shape.data(), t.rank()))
         h.desc.push_back(st);
       buffers.push_back(std::move(h));
-      copyOnDevice(m, scope, buffers.back().block->ptr, static_cast<char *>(dw) + t.offset,
-                   t.nbytes);
+      const void *init = m.userBuffers[i] ? dataOf(m.userBuffers[i])
+                                          : static_cast<const void *>(static_cast<char *>(dw) +
+                                                                      t.offset);
+      copyOnDevice(m, scope, buffers.back().block->ptr, init, t.nbytes);
     }
   } catch (...) {
     for (Held &h : buffers)
@@ -685,14 +687,29 @@ void uploadWeights(thunder_model &m, CallScope &scope) {
     m.paramPtrs[i] =
         m.userParams[i] ? dataOf(m.userParams[i]) : static_cast<char *>(dw) + meta.params[i].offset;
   for (size_t i = 0; i < meta.constants.size(); ++i)
-    m.constantPtrs[i] = static_cast<char *>(dw) + meta.constants[i].offset;
+    m.constantPtrs[i] = m.userConstants[i] ? dataOf(m.userConstants[i])
+                                           : static_cast<char *>(dw) + meta.constants[i].offset;
   m.buffers = std::move(buffers);
+  m.userBuffers.assign(meta.buffers.size(), nullptr); // copied: no longer needed
+  // A weights file's host copy is not needed once it is on the device.
+  release(m.ownedWeights);
+  m.ownedWeights = nullptr;
+  m.hostWeights = nullptr;
   m.deviceReady = true;
+}
+
+/// Refuses to run an instance that only describes an external-weights model.
+void requireWeights(const thunder_model &m) {
+  if (!m.hasWeights)
+    fail(THUNDER_ERR_STATE,
+         "this model was compiled with --weights=external and this instance has no weights: "
+         "create it with thunder_model_create_from_file or thunder_model_create_with_tensors");
 }
 
 /// Binds (if needed) to `ordinal` (-1: the default) and opens a call scope
 /// with the weights on the device.
 std::unique_ptr<CallScope> openCall(thunder_model &m, void *stream, int ordinal) {
+  requireWeights(m);
   bindDevice(m, ordinal);
   auto scope = std::make_unique<CallScope>(m, stream);
   scope->check();
@@ -723,12 +740,63 @@ thunder_model::~thunder_model() {
       release(h.block);
     buffers.clear();
   }
+  release(ownedWeights);
+  ownedWeights = nullptr;
   cudaState.reset(); // unloads modules, frees the cache, releases the context
 }
 
 namespace thunder::rt {
 
-thunder_model *createModel(const DLTensor *const *params, size_t n) {
+namespace {
+
+/// Checks the caller's tensors for one kind of weight and records them in
+/// `slots` (null entries stay null).
+void takeUserTensors(thunder_model &m, const char *kind, const std::vector<TensorMeta> &list,
+                     const DLTensor *const *given, size_t n, std::vector<const DLTensor *> &slots) {
+  slots.assign(list.size(), nullptr);
+  if (!given && !n)
+    return;
+  if (n != list.size())
+    fail(THUNDER_ERR_INVALID_ARGUMENT, std::string("expected ") + std::to_string(list.size()) +
+                                           " " + kind + "s, got " + std::to_string(n));
+  if (!given)
+    fail(THUNDER_ERR_INVALID_ARGUMENT, std::string("the ") + kind + " array is null");
+  for (size_t i = 0; i < n; ++i) {
+    if (!given[i])
+      continue;
+    const TensorMeta &t = list[i];
+    std::string who = std::string(kind) + " " + std::to_string(i) + " ('" + t.name + "')";
+    checkTensorBasics(m, given[i], who, t.dtype, t.rank());
+    std::vector<int64_t> expect = t.staticShape();
+    for (int d = 0; d < t.rank(); ++d)
+      if (given[i]->shape[d] != expect[d])
+        fail(THUNDER_ERR_SHAPE, who + ": expected shape " + formatShape(expect.data(), t.rank()) +
+                                    ", got " + formatShape(given[i]->shape, t.rank()));
+    if (m.cuda) {
+      if (given[i]->device.device_type != kDLCUDA)
+        fail(THUNDER_ERR_DEVICE, who + ": " + kind + "s of a cuda-target model must be kDLCUDA");
+      if (m.preferredDevice >= 0 && given[i]->device.device_id != m.preferredDevice)
+        fail(THUNDER_ERR_DEVICE, who + ": all given tensors must be on one device");
+      m.preferredDevice = given[i]->device.device_id;
+    }
+    slots[i] = given[i];
+  }
+}
+
+/// Without weights in the .so or a file, every entry must be given.
+void requireAllGiven(const char *kind, const std::vector<TensorMeta> &list,
+                     const std::vector<const DLTensor *> &slots) {
+  for (size_t i = 0; i < list.size(); ++i)
+    if (!slots[i])
+      fail(THUNDER_ERR_INVALID_ARGUMENT,
+           std::string(kind) + " " + std::to_string(i) + " ('" + list[i].name +
+               "'): no tensor given, and the model has no embedded weights (compiled with "
+               "--weights=external): pass it, or use thunder_model_create_from_file");
+}
+
+} // namespace
+
+thunder_model *createModel(const WeightSources &src) {
   const ModelImage &img = image();
   const ModelMeta &meta = *img.meta;
   auto m = std::make_unique<thunder_model>();
@@ -737,49 +805,46 @@ thunder_model *createModel(const DLTensor *const *params, size_t n) {
   m->cuda = meta.cuda;
   if (m->cuda)
     m->cudaState = std::make_unique<CudaState>();
-  m->userParams.assign(meta.params.size(), nullptr);
   m->paramPtrs.assign(meta.params.size(), nullptr);
   m->constantPtrs.assign(meta.constants.size(), nullptr);
-  if (params || n) {
-    if (n != meta.params.size())
-      fail(THUNDER_ERR_INVALID_ARGUMENT, "expected " + std::to_string(meta.params.size()) +
-                                             " parameters, got " + std::to_string(n));
-    if (!params)
-      fail(THUNDER_ERR_INVALID_ARGUMENT, "the parameter array is null");
-    for (size_t i = 0; i < n; ++i) {
-      if (!params[i])
-        continue;
-      const TensorMeta &t = meta.params[i];
-      std::string who = "parameter " + std::to_string(i) + " ('" + t.name + "')";
-      checkTensorBasics(*m, params[i], who, t.dtype, t.rank());
-      std::vector<int64_t> expect = t.staticShape();
-      for (int d = 0; d < t.rank(); ++d)
-        if (params[i]->shape[d] != expect[d])
-          fail(THUNDER_ERR_SHAPE, who + ": expected shape " + formatShape(expect.data(), t.rank()) +
-                                      ", got " + formatShape(params[i]->shape, t.rank()));
-      if (m->cuda) {
-        if (params[i]->device.device_type != kDLCUDA)
-          fail(THUNDER_ERR_DEVICE, who + ": parameters of a cuda-target model must be kDLCUDA");
-        if (m->preferredDevice >= 0 && params[i]->device.device_id != m->preferredDevice)
-          fail(THUNDER_ERR_DEVICE, who + ": all parameters must be on one device");
-        m->preferredDevice = params[i]->device.device_id;
-      }
-      m->userParams[i] = params[i];
-    }
+  takeUserTensors(*m, "parameter", meta.params, src.params, src.numParams, m->userParams);
+  takeUserTensors(*m, "buffer", meta.buffers, src.buffers, src.numBuffers, m->userBuffers);
+  takeUserTensors(*m, "constant", meta.constants, src.constants, src.numConstants,
+                  m->userConstants);
+  bool anyGiven = src.params || src.buffers || src.constants || src.numParams ||
+                  src.numBuffers || src.numConstants;
+  if (src.file) {
+    m->ownedWeights = readWeightsFile(meta, src.file);
+    m->hostWeights = static_cast<const uint8_t *>(m->ownedWeights->ptr);
+  } else if (!meta.externalWeights) {
+    m->hostWeights = img.weights;
+  } else if (anyGiven) {
+    requireAllGiven("parameter", meta.params, m->userParams);
+    requireAllGiven("buffer", meta.buffers, m->userBuffers);
+    requireAllGiven("constant", meta.constants, m->userConstants);
+  } else {
+    m->hasWeights = false; // describes the model only (thunder_model_create)
+    return m.release();
   }
   if (!m->cuda) {
     for (size_t i = 0; i < meta.params.size(); ++i)
       m->paramPtrs[i] = m->userParams[i]
                             ? dataOf(m->userParams[i])
-                            : const_cast<uint8_t *>(img.weights) + meta.params[i].offset;
+                            : const_cast<uint8_t *>(m->hostWeights) + meta.params[i].offset;
     for (size_t i = 0; i < meta.constants.size(); ++i)
-      m->constantPtrs[i] = const_cast<uint8_t *>(img.weights) + meta.constants[i].offset;
+      m->constantPtrs[i] = m->userConstants[i]
+                               ? dataOf(m->userConstants[i])
+                               : const_cast<uint8_t *>(m->hostWeights) + meta.constants[i].offset;
     CallScope scope(*m, nullptr);
-    for (const TensorMeta &t : meta.buffers) {
+    for (size_t i = 0; i < meta.buffers.size(); ++i) {
+      const TensorMeta &t = meta.buffers[i];
       Held h;
       h.block = allocBlock(*m, scope, t.nbytes, "a buffer");
+      const void *init = m->userBuffers[i]
+                             ? dataOf(m->userBuffers[i])
+                             : static_cast<const void *>(m->hostWeights + t.offset);
       if (t.nbytes)
-        std::memcpy(h.block->ptr, img.weights + t.offset, t.nbytes);
+        std::memcpy(h.block->ptr, init, t.nbytes);
       std::vector<int64_t> shape = t.staticShape();
       h.desc = {reinterpret_cast<int64_t>(h.block->ptr), reinterpret_cast<int64_t>(h.block->ptr),
                 0};
@@ -788,6 +853,7 @@ thunder_model *createModel(const DLTensor *const *params, size_t n) {
         h.desc.push_back(st);
       m->buffers.push_back(std::move(h));
     }
+    m->userBuffers.assign(meta.buffers.size(), nullptr); // copied: no longer needed
   }
   return m.release();
 }

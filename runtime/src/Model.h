@@ -52,9 +52,18 @@ struct thunder_model {
   const thunder::rt::ModelMeta *meta = nullptr;
   bool cuda = false;
 
+  // Where the weights come from: a host block laid out as the meta's offsets
+  // say (the embedded blob, or a weights file read into ownedWeights), and
+  // the caller's tensors, which replace entries of it. Without either (an
+  // external-weights model from thunder_model_create) the instance only
+  // describes the model.
+  const uint8_t *hostWeights = nullptr;
+  thunder::rt::Block *ownedWeights = nullptr;
+  bool hasWeights = true;
+  std::vector<const DLTensor *> userParams, userBuffers, userConstants; // borrowed, may be null
+
   // Parameters and constants: data pointers on the model's device (CPU: into
-  // the embedded weights or the caller's tensors; CUDA: set when bound).
-  std::vector<const DLTensor *> userParams; // borrowed, may be null entries
+  // the host weights or the caller's tensors; CUDA: set when bound).
   std::vector<void *> paramPtrs, constantPtrs;
   // Buffers: compact, owned by the instance.
   std::vector<thunder::rt::Held> buffers;
@@ -77,7 +86,15 @@ struct thunder_model {
 
 namespace thunder::rt {
 
-thunder_model *createModel(const DLTensor *const *params, size_t n);
+/// What an instance is created from (thunder_model_create*): arrays of the
+/// caller's tensors (null array: none given) and/or a weights file.
+struct WeightSources {
+  const DLTensor *const *params = nullptr, *const *buffers = nullptr, *const *constants = nullptr;
+  size_t numParams = 0, numBuffers = 0, numConstants = 0;
+  const char *file = nullptr;
+};
+
+thunder_model *createModel(const WeightSources &sources);
 void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
              DLManagedTensor **outputs, size_t nOutputs, void *stream);
 void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,

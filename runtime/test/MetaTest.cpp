@@ -63,6 +63,25 @@ TEST(Meta, ParsesTheDocumentedExample) {
   EXPECT_EQ(m->inputs[0].infoMax[0], 4096);
 }
 
+TEST(Meta, ExternalWeightsKeepTheirLayout) {
+  // --weights=external: no payloads in the .so (size 0), the layout's size in the meta.
+  std::string external = replaced(kGood, "\"target\": \"cpu\",",
+                                  "\"target\": \"cpu\", \"weights\": \"external\", "
+                                  "\"weights_size\": 32896,");
+  auto m = parseMeta(external.c_str(), 0);
+  EXPECT_TRUE(m->externalWeights);
+  EXPECT_EQ(m->weightsSize, 32896u);
+  EXPECT_EQ(m->constants[0].offset, 32832u);
+  EXPECT_FALSE(parseMeta(kGood, 32840)->externalWeights);
+  EXPECT_NE(errorOf(replaced(external, "32896", "100"), 0).find("outside the weights layout"),
+            std::string::npos);
+  EXPECT_NE(errorOf(replaced(external, "\"weights_size\": 32896,", "")).find("weights_size"),
+            std::string::npos);
+  EXPECT_NE(errorOf(replaced(external, "\"external\"", "\"elsewhere\""))
+                .find("\"weights\" must be"),
+            std::string::npos);
+}
+
 TEST(Meta, RejectsInconsistentDescriptions) {
   std::string g = kGood;
   EXPECT_NE(errorOf("{"), "");

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # End-to-end check of one fixture on the CPU target:
-#   run_fixture.sh NAME [--backward]
+#   run_fixture.sh NAME [--backward] [--weights=external]
 # compiles test/fixtures/NAME.pt2 with `thunderc --target=cpu`, runs thunder-run on
 # NAME.ref.safetensors and compares with tools/thunder-run/compare.py at the
 # tolerances of test/fixtures/README.md:
 #   float32: outputs (and buffers) 2e-4 / 2e-5, gradients 1e-3 / 1e-4; bfloat16: 3e-2 / 3e-2.
 # Training fixtures without --backward: outputs and buffers (forward mode).
 # mlp_dynamic_batch also runs at batch 1 and 1000 (dynamic_batch.py).
+# --weights=external: compiles with --weights=external (the weights go to
+# NAME.external.weights.safetensors beside the .so) and runs with thunder-run
+# --weights; besides the reference check, the results must equal byte for byte
+# those of the embedded build when its run (the test's previous RUN line) left them.
 # Compile time and peak memory (/usr/bin/time -v) go to OUT/NAME[.backward].stats,
 # which update_compile_times.sh gathers into compile-times.md.
 # Environment: THUNDER_BUILD_DIR (default <repo>/build), THUNDER_E2E_OUT (default
@@ -16,9 +20,16 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 build="${THUNDER_BUILD_DIR:-$repo/build}"
 out="${THUNDER_E2E_OUT:-$build/test/e2e-out}"
-name="${1:?usage: run_fixture.sh NAME [--backward]}"
+name="${1:?usage: run_fixture.sh NAME [--backward] [--weights=external]}"
 backward=0
-[ "${2:-}" = "--backward" ] && backward=1
+external=0
+for arg in "${@:2}"; do
+  case "$arg" in
+    --backward) backward=1 ;;
+    --weights=external) external=1 ;;
+    *) echo "run_fixture: unknown argument $arg" >&2; exit 2 ;;
+  esac
+done
 
 fixtures="$repo/test/fixtures"
 thunderc="$build/bin/thunderc"
@@ -32,9 +43,12 @@ done
 mkdir -p "$out"
 
 tag="$name"; [ $backward = 1 ] && tag="$name.backward"
+embedded_result="$out/$tag.out.safetensors"
+[ $external = 1 ] && tag="$tag.external"
 so="$out/$tag.so"
+weights="$out/$tag.weights.safetensors"
 stats="$out/$tag.stats"
-rm -f "$so" "$stats"
+rm -f "$so" "$stats" "$weights"
 
 # Tolerances.
 ftol=(--rtol 2e-4 --atol 2e-5)
@@ -45,6 +59,7 @@ esac
 
 compile_args=(--target=cpu "$pt2" -o "$so")
 [ $backward = 1 ] && compile_args+=(--backward)
+[ $external = 1 ] && compile_args+=(--weights=external)
 echo "== compile: thunderc ${compile_args[*]}"
 timelog="$out/$tag.time"
 set +e
@@ -63,10 +78,15 @@ if [ $rc != 0 ]; then
   exit 1
 fi
 echo "   compiled in ${seconds}s, peak RSS ${peak_kb} kB, $(stat -c %s "$so") bytes"
+if [ $external = 1 ]; then
+  [ -f "$weights" ] || { echo "run_fixture: thunderc wrote no $weights" >&2; exit 1; }
+  echo "   weights: $(stat -c %s "$weights") bytes in $weights"
+fi
 
 run_and_compare() { # inputs.safetensors result.safetensors
   local run_args=("$so" --inputs "$1" --save "$2")
   [ $backward = 1 ] && run_args+=(--backward)
+  [ $external = 1 ] && run_args+=(--weights "$weights")
   echo "== run: thunder-run ${run_args[*]}"
   "$runner" "${run_args[@]}"
 }
@@ -108,6 +128,14 @@ if [ "$name" = mlp_dynamic_batch ]; then
     echo "== check batch $batch"
     python3 "$here/dynamic_batch.py" check "$ref" "$batch" "$res" "${ftol[@]}" || fail=1
   done
+fi
+if [ $external = 1 ]; then
+  if [ -f "$embedded_result" ]; then
+    echo "== same results as the embedded build: cmp $result $embedded_result"
+    cmp "$result" "$embedded_result" || fail=1
+  else
+    echo "== no results of the embedded build ($embedded_result) to compare with"
+  fi
 fi
 [ $fail = 0 ] || { echo "numerics failed" >> "$stats"; exit 1; }
 echo "pass" >> "$stats"

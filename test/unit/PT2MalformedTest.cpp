@@ -189,3 +189,28 @@ TEST(PT2Valid, LegacyArchiveWithoutWeights) {
   for (const InputSpec &spec : archive.program.signature.inputs)
     EXPECT_EQ(spec.kind, InputKind::UserInput);
 }
+
+// thunderc --weights=external: archives saved without weight payloads are read when asked.
+TEST(PT2WithoutPayloads, MissingStorageEntriesLeavePayloadsWithoutData) {
+  ReadOptions options;
+  options.allowMissingPayloads = true;
+  Expected<Archive> archive = readArchive(malformed("missing_weight_file"), options);
+  ASSERT_TRUE(archive.ok()) << archive.error().message;
+  const TensorPayload *bias = archive->findWeight("2.bias");
+  ASSERT_NE(bias, nullptr);
+  EXPECT_TRUE(bias->dataMissing);
+  EXPECT_FALSE(bias->hasData());
+  EXPECT_EQ(bias->shape, (std::vector<int64_t>{2}));
+  const TensorPayload *weight = archive->findWeight("2.weight");
+  ASSERT_NE(weight, nullptr);
+  EXPECT_FALSE(weight->dataMissing);
+  EXPECT_TRUE(weight->hasData());
+}
+
+TEST(PT2WithoutPayloads, AMissingConfigLeavesNoPayloads) {
+  ReadOptions options;
+  options.allowMissingPayloads = true;
+  Expected<Archive> archive = readArchive(malformed("missing_weights_config"), options);
+  ASSERT_TRUE(archive.ok()) << archive.error().message;
+  EXPECT_TRUE(archive->weights.empty());
+}

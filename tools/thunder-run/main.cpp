@@ -1,16 +1,20 @@
 //===- thunder-run - Run a compiled model on safetensors inputs ------------===//
 //
-//   thunder-run MODEL.so --inputs IN.safetensors [--backward]
-//               [--save OUT.safetensors] [--bench N] [--warmup W] [--device D]
+//   thunder-run MODEL.so --inputs IN.safetensors [--weights W.safetensors]
+//               [--backward] [--save OUT.safetensors] [--bench N] [--warmup W]
+//               [--device D]
 //
 // Loads MODEL.so with dlopen and drives its public C ABI (thunder.h): reads
 // input.<i> (and cotangent.<i>) from IN, runs forward (and backward) on the
 // model's device, and writes output.<i>, buffer.<fqn>, and with --backward
 // grad.input.<i> and grad.param.<fqn>: the keys of shared/fixtures' reference
-// files. Exit status: 0 ok, 1 error ("error: ..." on stderr), 2 bad usage.
+// files. --weights: the instance's parameters, buffers and constants from a
+// weights file (needed for a model compiled with --weights=external).
+// Exit status: 0 ok, 1 error ("error: ..." on stderr), 2 bad usage.
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceMemory.h"
 #include "safetensors/Safetensors.h"
 #include "thunder/runtime/thunder.h"
 
@@ -21,6 +25,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,7 +95,14 @@ struct Abi {
 #undef THUNDER_FN
     if (!missing.empty())
       die(path + " is not a thunderc model (missing " + missing + ")");
+    // Newer than the first ABI: absent from models built before them.
+    thunder_model_create_from_file = reinterpret_cast<decltype(thunder_model_create_from_file)>(
+        dlsym(lib, "thunder_model_create_from_file"));
+    thunder_weights_external = reinterpret_cast<decltype(thunder_weights_external)>(
+        dlsym(lib, "thunder_weights_external"));
   }
+  decltype(&::thunder_model_create_from_file) thunder_model_create_from_file = nullptr;
+  decltype(&::thunder_weights_external) thunder_weights_external = nullptr;
 };
 
 struct ManagedDeleter {
@@ -161,8 +173,12 @@ std::string describe(const thunder_tensor_info &i) {
   return s + "]";
 }
 
-int run(const std::string &modelPath, const std::string &inputsPath, const std::string &savePath,
-        bool doBackward, int bench, int warmup, int device, bool verbose) {
+int run(const std::string &modelPath, const std::string &inputsPath, const std::string &weightsPath,
+        const std::string &savePath, bool doBackward, int bench, int warmup, int device,
+        bool verbose, bool peakMemory) {
+  std::optional<thunder::run::DeviceMemoryProbe> memory;
+  if (peakMemory)
+    memory.emplace(device >= 0 ? device : 0);
   // A bare file name is a file here, not a library for dlopen to search for.
   std::string loadPath = modelPath.find('/') == std::string::npos ? "./" + modelPath : modelPath;
   void *lib = dlopen(loadPath.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -173,20 +189,34 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
   Abi abi;
   abi.load(lib, modelPath);
   thunder_model *raw = nullptr;
-  thunder_status st = abi.thunder_model_create(&raw);
+  thunder_status st;
+  if (!weightsPath.empty()) {
+    if (!abi.thunder_model_create_from_file)
+      die(modelPath + " was built by a thunderc without weights files (no "
+                      "thunder_model_create_from_file): recompile it");
+    st = abi.thunder_model_create_from_file(&raw, weightsPath.c_str());
+  } else {
+    st = abi.thunder_model_create(&raw);
+  }
   if (st != THUNDER_OK)
     die(modelPath + ": creating the model failed (" + abi.thunder_status_string(st) +
         "): " + abi.thunder_last_error(nullptr));
   std::unique_ptr<thunder_model, decltype(abi.thunder_model_destroy)> model(
       raw, abi.thunder_model_destroy);
+  if (weightsPath.empty() && abi.thunder_weights_external && abi.thunder_weights_external(raw))
+    die(modelPath + " was compiled with --weights=external and holds no weights: give them with "
+                    "--weights W.safetensors (thunderc wrote MODEL.weights.safetensors beside "
+                    "MODEL.so)");
   Runner r(abi, raw);
   size_t nIn = abi.thunder_num_inputs(raw), nOut = abi.thunder_num_outputs(raw);
   size_t nParams = abi.thunder_num_params(raw), nBuf = abi.thunder_num_buffers(raw);
   if (verbose) {
+    bool external = abi.thunder_weights_external && abi.thunder_weights_external(raw);
     std::fprintf(stderr,
-                 "model '%s', target %s, %zu inputs, %zu outputs, %zu params, %zu buffers%s\n",
+                 "model '%s', target %s, %zu inputs, %zu outputs, %zu params, %zu buffers%s%s\n",
                  abi.thunder_model_name(raw), abi.thunder_target(raw), nIn, nOut, nParams, nBuf,
-                 abi.thunder_has_backward(raw) ? ", backward" : "");
+                 abi.thunder_has_backward(raw) ? ", backward" : "",
+                 external ? ", weights external" : "");
     thunder_tensor_info info;
     for (size_t i = 0; i < nIn; ++i)
       if (abi.thunder_input_info(raw, i, &info) == THUNDER_OK)
@@ -219,6 +249,8 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
   for (DLManagedTensor *t : outs)
     outHold.emplace_back(t);
   r.sync();
+  if (memory)
+    memory->sample();
   for (size_t i = 0; i < nOut; ++i)
     out.tensors["output." + std::to_string(i)] = r.fetch(outs[i]);
   for (size_t b = 0; b < nBuf; ++b) {
@@ -247,6 +279,8 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
     for (DLManagedTensor *t : gi)
       gradHold.emplace_back(t);
     r.sync();
+    if (memory)
+      memory->sample();
     for (size_t p = 0; p < nParams; ++p) {
       if (!gp[p])
         continue;
@@ -317,6 +351,12 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
     }
     std::fflush(stdout);
   }
+  if (memory) {
+    if (memory->available())
+      std::printf("peak_device_mb: %.1f\n", memory->peakBytes() / 1048576.0);
+    else
+      std::fprintf(stderr, "thunder-run: --peak-memory: no CUDA device to ask\n");
+  }
   outHold.clear();
   keep.clear();
   model.reset();
@@ -328,12 +368,15 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
 
 int main(int argc, char **argv) {
   CLI::App app{"thunder-run: run a model compiled by thunderc on safetensors inputs"};
-  std::string modelPath, inputsPath, savePath;
-  bool doBackward = false, verbose = false;
+  std::string modelPath, inputsPath, weightsPath, savePath;
+  bool doBackward = false, verbose = false, peakMemory = false;
   int bench = 0, warmup = -1, device = -1;
   app.add_option("model", modelPath, "the compiled MODEL.so")->required();
   app.add_option("--inputs", inputsPath, "safetensors with input.<i> (and cotangent.<i>)")
       ->required();
+  app.add_option("--weights", weightsPath,
+                 "safetensors with param.<fqn>, buffer.<fqn>, constant.<name> (a model compiled "
+                 "with --weights=external needs it)");
   app.add_option("--save", savePath, "where to write output.<i>, buffer.<fqn>, grad.*");
   app.add_flag("--backward", doBackward, "also run backward (cotangent.<i> from --inputs)");
   app.add_option("--bench", bench, "time N forward calls after warm-up and print the median")
@@ -343,6 +386,8 @@ int main(int argc, char **argv) {
   app.add_option("--device", device, "CUDA device ordinal (default: 0)")
       ->check(CLI::NonNegativeNumber);
   app.add_flag("-v,--verbose", verbose, "describe the model on stderr");
+  app.add_flag("--peak-memory", peakMemory,
+               "print the device memory the run took at its peak (CUDA models)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -360,7 +405,8 @@ int main(int argc, char **argv) {
   if (warmup < 0)
     warmup = std::min(bench, 5);
   try {
-    return run(modelPath, inputsPath, savePath, doBackward, bench, warmup, device, verbose);
+    return run(modelPath, inputsPath, weightsPath, savePath, doBackward, bench, warmup, device,
+               verbose, peakMemory);
   } catch (const Failure &f) {
     std::fprintf(stderr, "error: %s\n", f.message.c_str());
   } catch (const thunder::st::Error &e) {

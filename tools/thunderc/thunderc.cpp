@@ -2,6 +2,7 @@
 //
 //   thunderc MODEL.pt2 -o OUT [--target=cuda|cpu] [--gpu-arch=sm_90,sm_80]
 //            [--backward] [--emit=so|obj|mlir|ptx|header] [-O0..-O3]
+//            [--weights=embedded|external]
 //            [--print-ir-after-all] [--print-ir-after=PASS] [-v] [--time-passes]
 //   thunderc --list-ops [MODEL.pt2]
 //
@@ -11,6 +12,8 @@
 // with `error:` and name the file, node and Python source line), 2 for a bad
 // command line (see /work/shared/design/CONTRACT.md). Outputs are written
 // atomically: a failed run never leaves a partial or stale file.
+// --weights=external leaves the payloads out of the .so and writes them to
+// MODEL.weights.safetensors beside it (nothing when the archive has none).
 //
 //===----------------------------------------------------------------------===//
 #include "ListOps.h"
@@ -50,6 +53,7 @@ struct Options {
   bool backward = false;
   std::string fp32Matmul;
   std::string emit = "so";
+  std::string weights = "embedded";
   int optLevel = 2;
   bool printIrAfterAll = false;
   std::string printIrAfter;
@@ -173,7 +177,9 @@ int run(const Options &opts) {
     return 1;
 #endif
   } else {
-    imported = thunder::importPT2(context, opts.input);
+    thunder::ImportOptions importOptions;
+    importOptions.allowMissingWeights = opts.weights == "external";
+    imported = thunder::importPT2(context, opts.input, importOptions);
   }
   if (failed(imported))
     return 1;
@@ -208,6 +214,7 @@ int run(const Options &opts) {
   for (const auto &[name, kind] : kEmit)
     if (opts.emit == name)
       copts.emit = kind;
+  copts.externalWeights = opts.weights == "external";
   copts.optLevel = opts.optLevel;
   copts.printIrAfterAll = opts.printIrAfterAll;
   copts.printIrAfter = opts.printIrAfter;
@@ -273,6 +280,11 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"tf32", "ieee"}));
   app.add_option("--emit", opts.emit, "so (default), obj, mlir, ptx or header")
       ->check(CLI::IsMember({"so", "obj", "mlir", "ptx", "header"}));
+  app.add_option("--weights", opts.weights,
+                 "embedded (default): parameters, buffers and constants inside the .so; "
+                 "external: none inside, written to MODEL.weights.safetensors beside it "
+                 "(an archive saved without weight payloads is accepted)")
+      ->check(CLI::IsMember({"embedded", "external"}));
   app.add_option("-O", opts.optLevel, "optimisation level 0..3 (default 2)")
       ->check(CLI::Range(0, 3));
   app.add_flag("--print-ir-after-all", opts.printIrAfterAll,

@@ -22,8 +22,8 @@ struct ThunderToLinalgOptions {
   /// Leave `thunder.attention` whole (a target with a fused kernel replaces
   /// it); everything else is lowered.
   bool keepAttention = false;
-  /// Run `linalg-fuse-elementwise-ops` (producer/consumer fusion of
-  /// elementwise linalg.generic ops) after the conversion.
+  /// Run `thunder-fuse-elementwise` (producer/consumer fusion of elementwise
+  /// linalg.generic ops, duplicating cheap producers) after the conversion.
   bool fuseElementwise = true;
 };
 

@@ -22,6 +22,9 @@ struct CompileOptions {
   /// float32 results by more than training tolerances allow.
   std::string fp32Matmul;
   EmitKind emit = EmitKind::SharedObject;
+  /// --weights=external: no payloads in the .so; they go to
+  /// MODEL.weights.safetensors beside it when the archive has them all.
+  bool externalWeights = false;
   int optLevel = 2;
   bool printIrAfterAll = false;
   std::string printIrAfter; // pass argument name
@@ -32,7 +35,8 @@ struct CompileOptions {
 };
 
 /// Runs everything after import (autodiff, decomposition, lowering, codegen,
-/// link) and writes `outputPath` atomically (temporary file, then rename).
+/// link) and writes `outputPath` atomically (temporary file, then rename), and
+/// with externalWeights the weights file beside it the same way.
 /// Emits diagnostics and returns failure on error, leaving no output.
 mlir::LogicalResult compile(mlir::ModuleOp module, const WeightStore &weights,
                             const CompileOptions &options,

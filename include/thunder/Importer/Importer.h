@@ -34,6 +34,9 @@ struct WeightStore {
 struct ImportOptions {
   /// Which `models/<name>.json` of the archive; empty = "model" or the only one.
   std::string modelName;
+  /// Accept an archive saved without (some) weight payloads (--weights=external):
+  /// those tensors are left out of the WeightStore instead of being an error.
+  bool allowMissingWeights = false;
 };
 
 struct ImportResult {
@@ -52,7 +55,8 @@ mlir::FailureOr<ImportResult> importPT2(mlir::MLIRContext &context,
 /// as the fuzzer does); `name` stands for the path in locations.
 mlir::FailureOr<ImportResult> importArchive(mlir::MLIRContext &context,
                                             const pt2::Archive &archive,
-                                            llvm::StringRef name);
+                                            llvm::StringRef name,
+                                            const ImportOptions &options = {});
 
 /// The node targets the importer converts ("aten.add.Tensor", "_operator.mul",
 /// ...), sorted; for coverage reports (docs/status.md).

@@ -36,6 +36,11 @@ struct ReadOptions {
   /// false: check the payload configs and the storage sizes but do not read tensor bytes (payloads
   /// then have no data). For tools that only need the graph.
   bool loadTensorData = true;
+  /// true: an archive saved without weight payloads (storage entries under data/weights/ or
+  /// data/constants/, or a whole payload config, missing) is accepted; such payloads have
+  /// dataMissing set, or are absent. For thunderc --weights=external, which gets the values at
+  /// run time.
+  bool allowMissingPayloads = false;
   ReadLimits limits;
 };
 
@@ -46,6 +51,7 @@ public:
   std::string fqn;      // "0.weight", "m.model.rotary_emb.inv_freq"
   std::string pathName; // the storage file under data/weights/ or data/constants/; tied tensors share it
   bool isParam = false;
+  bool dataMissing = false;   // its storage entry is not in the archive (allowMissingPayloads)
   TensorMeta meta;            // as in the payload config (static: the reader rejects symbolic weights)
   std::vector<int64_t> shape; // meta's sizes as integers
   int64_t numel = 0;

@@ -54,6 +54,9 @@ struct CUDAPipelineOptions {
   /// Supported attention runs on the runtime's fused kernels
   /// (thunder-cuda-fuse-attention, thunder-cuda-attention-calls).
   bool fusedAttention = true;
+  /// Scatter loops (index_put, scatter) run one thread per update with
+  /// atomic adds; false: one thread, in order (deterministic sums).
+  bool parallelScatters = true;
   /// thunder-plan-memory in the shared bufferization.
   bool planMemory = true;
   /// CUDA toolkit directory for ptxas/fatbinary/libdevice ("" = search).

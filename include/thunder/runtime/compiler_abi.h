@@ -72,7 +72,11 @@ enum thunder_mm_dtype {
   THUNDER_MM_F16 = 1, /* float16 storage, float32 accumulate */
   THUNDER_MM_BF16 = 2,      /* bfloat16 storage, float32 accumulate */
   THUNDER_MM_F64 = 3,       /* float64 storage and compute */
-  THUNDER_MM_F32_STRICT = 4 /* float32 storage, full float32 compute (no TF32) */
+  THUNDER_MM_F32_STRICT = 4, /* float32 storage, full float32 compute (no TF32) */
+  /* float16 / bfloat16 A and B, float32 C (and bias): the f32 accumulator is
+   * stored as it is, with no rounding to the operands' type */
+  THUNDER_MM_F16_F32OUT = 5,
+  THUNDER_MM_BF16_F32OUT = 6
 };
 
 /* Row-major batched GEMM on the current call's stream:

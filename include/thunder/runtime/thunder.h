@@ -62,7 +62,9 @@ typedef enum thunder_status {
   THUNDER_ERR_OUT_OF_MEMORY = 7,
   THUNDER_ERR_NOT_SUPPORTED = 8, /* e.g. backward on a model built without --backward */
   THUNDER_ERR_STATE = 9,         /* backward before forward, concurrent use of one instance */
-  THUNDER_ERR_INTERNAL = 10      /* malformed model metadata, result of unexpected layout */
+  THUNDER_ERR_INTERNAL = 10,     /* malformed model metadata, result of unexpected layout */
+  THUNDER_ERR_FILE = 11          /* a weights file cannot be read, is not safetensors, or is
+                                    truncated */
 } thunder_status;
 
 /* Static description of one input, output, parameter or buffer. All pointers
@@ -88,15 +90,49 @@ THUNDER_API const char *thunder_status_string(thunder_status status);
 
 /* Creates an instance whose parameters and constants are the weights embedded
  * in the .so (read-only, not copied on CPU; copied once to the device for
- * CUDA) and whose buffers are fresh copies of their initial values. */
+ * CUDA) and whose buffers are fresh copies of their initial values.
+ * A model compiled with --weights=external (thunder_weights_external() == 1)
+ * has no weights in the .so: the instance created here only describes the
+ * model (the *_info functions work; forward, backward and the buffer and
+ * device functions fail with THUNDER_ERR_STATE). Create a runnable one with
+ * thunder_model_create_from_file or thunder_model_create_with_tensors. */
 THUNDER_API thunder_status thunder_model_create(thunder_model **out);
 
-/* Like thunder_model_create, but params[i] (i < n, n == thunder_num_params())
- * replaces the embedded value of parameter i; a NULL entry keeps the embedded
- * one. Each given tensor must have the parameter's dtype and shape, be compact
- * and on the model's device (CPU target: kDLCPU; CUDA target: kDLCUDA). It is
- * borrowed, not copied: it must outlive the instance and must not change
- * during a call. */
+/* Creates an instance whose parameters, buffers and constants are read from
+ * the safetensors file at `path` (keys "param.<fqn>", "buffer.<fqn>",
+ * "constant.<name>", as thunderc --weights=external writes them beside the
+ * .so; other keys are ignored). The instance owns its copy (CUDA: uploaded
+ * once, like embedded weights). For an embedded-weights model the file
+ * replaces the embedded values. A bad file is refused with a message naming
+ * the file and the tensor: THUNDER_ERR_FILE (cannot be opened, not
+ * safetensors, truncated), THUNDER_ERR_INVALID_ARGUMENT (a key is missing),
+ * THUNDER_ERR_DTYPE, THUNDER_ERR_SHAPE. */
+THUNDER_API thunder_status thunder_model_create_from_file(thunder_model **out, const char *path);
+
+/* Creates an instance from the caller's tensors: params[i] for parameter i
+ * (n_params == thunder_num_params()), buffers[i] for buffer i
+ * (n_buffers == thunder_num_buffers()), constants[i] for constant i
+ * (n_constants == thunder_num_constants()). An array may be NULL with count 0,
+ * and an entry NULL: the embedded value is used, which a model compiled with
+ * --weights=external does not have (then every entry must be given, or
+ * THUNDER_ERR_INVALID_ARGUMENT names the first missing one). Each tensor must
+ * have the declared dtype and shape, be compact and on the model's device
+ * (CPU target: kDLCPU; CUDA target: kDLCUDA, all on one device).
+ * Parameters and constants are borrowed, not copied: they must outlive the
+ * instance, and every forward and backward reads their current contents, so
+ * an optimizer may update parameters in place between calls (never during
+ * one). Buffers are copied into the instance (CPU: here; CUDA: when the
+ * instance binds to its device, so keep them until the first call or
+ * thunder_model_set_device). */
+THUNDER_API thunder_status thunder_model_create_with_tensors(
+    thunder_model **out, const DLTensor *const *params, size_t n_params,
+    const DLTensor *const *buffers, size_t n_buffers, const DLTensor *const *constants,
+    size_t n_constants);
+
+/* thunder_model_create_with_tensors(out, params, n, NULL, 0, NULL, 0): the
+ * caller's parameters (NULL entries keep the embedded ones), embedded buffers
+ * and constants. For an external-weights model it fails unless the model has
+ * no buffers and no constants. */
 THUNDER_API thunder_status thunder_model_create_with_weights(thunder_model **out,
                                                              const DLTensor *const *params,
                                                              size_t n);
@@ -118,6 +154,10 @@ THUNDER_API size_t thunder_num_inputs(const thunder_model *model);
 THUNDER_API size_t thunder_num_outputs(const thunder_model *model);
 THUNDER_API size_t thunder_num_params(const thunder_model *model);
 THUNDER_API size_t thunder_num_buffers(const thunder_model *model);
+THUNDER_API size_t thunder_num_constants(const thunder_model *model);
+/* 1 if the model was compiled with --weights=external (the .so holds no
+ * parameter, buffer or constant values), else 0. */
+THUNDER_API int thunder_weights_external(const thunder_model *model);
 THUNDER_API thunder_status thunder_input_info(const thunder_model *model, size_t i,
                                               thunder_tensor_info *out);
 THUNDER_API thunder_status thunder_output_info(const thunder_model *model, size_t i,
@@ -126,6 +166,9 @@ THUNDER_API thunder_status thunder_param_info(const thunder_model *model, size_t
                                               thunder_tensor_info *out);
 THUNDER_API thunder_status thunder_buffer_info(const thunder_model *model, size_t i,
                                                thunder_tensor_info *out);
+/* Lifted tensor constants (name: the constant's name, "c_lifted_tensor_0"). */
+THUNDER_API thunder_status thunder_constant_info(const thunder_model *model, size_t i,
+                                                 thunder_tensor_info *out);
 /* Symbolic sizes: name, smallest and largest value (max == -1: unbounded). */
 THUNDER_API size_t thunder_num_symbols(const thunder_model *model);
 THUNDER_API thunder_status thunder_symbol_info(const thunder_model *model, size_t i,

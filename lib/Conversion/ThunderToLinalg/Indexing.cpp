@@ -6,6 +6,10 @@
 // are the user's problem). Writes (index_put, scatter) copy the operand and
 // run an scf.for nest over the updates with tensor.extract/tensor.insert,
 // in order, so repeated positions accumulate (or the last write wins).
+// f16/bf16 accumulating writes accumulate in f32 (i8/i16 in i32): the copy
+// widens, the loop adds widened values, the result is rounded (truncated)
+// once, and a target running the iterations in parallel adds with 32-bit
+// atomics.
 //
 //===----------------------------------------------------------------------===//
 #include "Utils.h"
@@ -172,13 +176,28 @@ struct IndexOpLowering : OpConversionPattern<IndexOp> {
   }
 };
 
-/// A copy of `operand` in a new tensor (what the scatters write into).
-Value copyOf(OpBuilder &b, Location loc, Value operand) {
+/// A copy of `operand` in a new tensor of element type `elementType` (what
+/// the scatters write into).
+Value copyOf(OpBuilder &b, Location loc, Value operand, Type elementType) {
   auto type = cast<RankedTensorType>(operand.getType());
-  Value init = emptyLike(b, loc, operand, type.getElementType());
+  if (type.getElementType() != elementType)
+    return convertTensor(b, loc, operand, elementType);
+  Value init = emptyLike(b, loc, operand, elementType);
   return linalg::CopyOp::create(b, loc, TypeRange{type}, ValueRange{operand},
                                 ValueRange{init})
       .getResult(0);
+}
+
+/// The element type a scatter into `operand` updates in: with accumulate,
+/// f32 for f16/bf16 and i32 for i8/i16 (the same sums modulo 2^8 or 2^16
+/// once truncated; a target has atomic adds of these), else the operand's.
+Type updateType(Value operand, bool accumulate) {
+  Type t = cast<RankedTensorType>(operand.getType()).getElementType();
+  if (!accumulate)
+    return t;
+  if (auto i = dyn_cast<IntegerType>(t); i && !isBool(t) && i.getWidth() < 32)
+    return IntegerType::get(t.getContext(), 32);
+  return accumulatorType(t);
 }
 
 /// `old + value` (or `value` without accumulate); or on i1.
@@ -238,8 +257,9 @@ struct IndexPutOpLowering : OpConversionPattern<IndexPutOp> {
     SmallVector<Value> operandSizes = dimSizes(rewriter, loc, operand);
     SmallVector<Value> sizes =
         ix.resultSizes(rewriter, loc, operand, indexTensors[0]);
+    Type t = updateType(operand, accumulate);
     Value result = scatterLoops(
-        rewriter, loc, sizes, copyOf(rewriter, loc, operand),
+        rewriter, loc, sizes, copyOf(rewriter, loc, operand, t),
         [&](OpBuilder &b, Location l, ValueRange pos, Value current) {
           SmallVector<Value> posVec(pos);
           SmallVector<Value> indexPos(pos.begin() + ix.start,
@@ -250,8 +270,11 @@ struct IndexPutOpLowering : OpConversionPattern<IndexPutOp> {
                 b, l, t, broadcastIndices(b, l, t, indexPos)));
           SmallVector<Value> at =
               ix.operandIndices(b, l, posVec, indexValues, operandSizes);
-          Value value = tensor::ExtractOp::create(
-              b, l, values, broadcastIndices(b, l, values, posVec));
+          Value value = convertScalar(
+              b, l,
+              tensor::ExtractOp::create(b, l, values,
+                                        broadcastIndices(b, l, values, posVec)),
+              t);
           Value old = accumulate ? tensor::ExtractOp::create(b, l, current, at)
                                        .getResult()
                                  : Value();
@@ -259,7 +282,8 @@ struct IndexPutOpLowering : OpConversionPattern<IndexPutOp> {
                                           current, at)
               .getResult();
         });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, convertTensor(rewriter, loc, result,
+                                         getElementTypeOrSelf(op.getType())));
     return success();
   }
 };
@@ -276,14 +300,16 @@ struct ScatterOpLowering : OpConversionPattern<ScatterOp> {
     int64_t dim = op.getDim();
     bool accumulate = op.getAccumulate();
     Value extent = dimSize(rewriter, loc, operand, dim);
+    Type t = updateType(operand, accumulate);
     Value result = scatterLoops(
         rewriter, loc, dimSizes(rewriter, loc, index),
-        copyOf(rewriter, loc, operand),
+        copyOf(rewriter, loc, operand, t),
         [&](OpBuilder &b, Location l, ValueRange pos, Value current) {
           SmallVector<Value> at(pos);
           at[dim] = wrapIndex(b, l, tensor::ExtractOp::create(b, l, index, pos),
                               extent);
-          Value value = tensor::ExtractOp::create(b, l, src, pos);
+          Value value =
+              convertScalar(b, l, tensor::ExtractOp::create(b, l, src, pos), t);
           Value old = accumulate ? tensor::ExtractOp::create(b, l, current, at)
                                        .getResult()
                                  : Value();
@@ -291,7 +317,8 @@ struct ScatterOpLowering : OpConversionPattern<ScatterOp> {
                                           current, at)
               .getResult();
         });
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, convertTensor(rewriter, loc, result,
+                                         getElementTypeOrSelf(op.getType())));
     return success();
   }
 };

@@ -22,7 +22,7 @@ void buildThunderToLinalgPipeline(mlir::OpPassManager &pm,
   pm.addPass(mlir::createCanonicalizerPass());
   pm.addPass(mlir::createCSEPass());
   if (options.fuseElementwise) {
-    pm.addPass(mlir::createLinalgElementwiseOpFusionPass());
+    pm.addPass(createThunderFuseElementwise());
     pm.addPass(mlir::createCanonicalizerPass());
     pm.addPass(mlir::createCSEPass());
   }

@@ -516,7 +516,9 @@ LogicalResult MatmulOp::verify() {
            << a.getDimSize(r - 1) << " vs " << b.getDimSize(r - 2);
   SmallVector<int64_t> expected(a.getShape().drop_back());
   expected.push_back(b.getDimSize(r - 1));
-  if (failed(verifySameElementType(*this, a, getType(), "operands and result")))
+  Type in = a.getElementType(), out = getType().getElementType();
+  bool widened = (in.isBF16() || in.isF16()) && out.isF32();
+  if (!widened && failed(verifySameElementType(*this, a, getType(), "operands and result")))
     return failure();
   return verifyShape(*this, getType(), expected);
 }

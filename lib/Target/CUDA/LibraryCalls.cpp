@@ -16,9 +16,10 @@
 // stride is the leading dimension, so transposed views cost nothing. An
 // operand whose layout does not fit (strides that do not collapse, no unit
 // stride) is first copied into a contiguous buffer in the GEMM's order; a
-// result that does not fit, or of another type than the operands (f16/bf16
-// products accumulated in f32), is computed into such a buffer and written
-// back by an elementwise kernel.
+// result that does not fit is computed into such a buffer and written back
+// by an elementwise kernel. f16/bf16 products with an f32 result (the
+// lowering accumulates them in f32) have cuBLASLt store its f32 accumulator
+// (THUNDER_MM_*_F32OUT): no rounding to the operands' type, no extra kernel.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -82,6 +83,14 @@ std::optional<Groups> classifyLoops(linalg::LinalgOp op) {
   sortBy(g.n, maps[2]);
   sortBy(g.k, maps[0]);
   return g;
+}
+
+/// The element type the GEMM reads: the operands' where they agree; with an
+/// f16/bf16 operand widened in the body against an f32 one, f32.
+Type gemmInputType(linalg::LinalgOp op) {
+  Type ta = getElementTypeOrSelf(op.getDpsInputOperand(0)->get().getType());
+  Type tb = getElementTypeOrSelf(op.getDpsInputOperand(1)->get().getType());
+  return ta == tb ? ta : getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
 }
 
 /// The stride (in elements) between consecutive indices of `group` collapsed
@@ -244,8 +253,11 @@ Operand GemmRewriter::makeContiguous(Value memref, AffineMap map, Type elementTy
     linalg::GenericOp::create(
         b, loc, ValueRange{memref}, ValueRange{buffer},
         SmallVector<AffineMap>{readMap, b.getMultiDimIdentityMap(order.size())}, iters,
-        [](OpBuilder &nb, Location nloc, ValueRange args) {
-          linalg::YieldOp::create(nb, nloc, args[0]);
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          Value v = args[0];
+          if (v.getType() != elementType) // a narrow operand of an f32 GEMM
+            v = arith::ExtFOp::create(nb, nloc, elementType, v);
+          linalg::YieldOp::create(nb, nloc, v);
         });
   }
   std::optional<Fit> f = fit(newMap, type, rows, cols, batch, allowTranspose);
@@ -272,8 +284,14 @@ void GemmRewriter::rewrite() {
     sizes.push_back(getValueOrCreateConstantIndexOp(b, loc, r.size));
   OpOperand *aOperand = op.getDpsInputOperand(0), *bOperand = op.getDpsInputOperand(1);
   OpOperand *cOperand = op.getDpsInitOperand(0);
-  Type inType = getElementTypeOrSelf(aOperand->get().getType());
   Type outType = getElementTypeOrSelf(cOperand->get().getType());
+  // The operands' type in the GEMM: A's, or the result's where A and B
+  // differ (one side widened in the body: it is widened by its copy).
+  Type inType = gemmInputType(op);
+  // The type cuBLASLt writes C in: f16/bf16 products with an f32 result
+  // store the f32 accumulator directly (the *_F32OUT codes).
+  bool widenedOutput = dtype == THUNDER_MM_F16_F32OUT || dtype == THUNDER_MM_BF16_F32OUT;
+  Type gemmOutType = widenedOutput ? outType : inType;
   bool accumulate = true;
   if (linalg::FillOp fill = findZeroFill(op, cOperand->get())) {
     fill->erase();
@@ -290,7 +308,7 @@ void GemmRewriter::rewrite() {
                      bool isResult) -> Operand {
     AffineMap map = op.getMatchingIndexingMap(o);
     auto type = cast<MemRefType>(o->get().getType());
-    bool needsCopy = isResult && inType != outType;
+    bool needsCopy = isResult ? gemmOutType != outType : type.getElementType() != inType;
     if (!needsCopy)
       if (std::optional<Fit> f = fit(map, type, rows, cols, groups.batch, !isResult))
         return Operand{o->get(), map, *f};
@@ -301,7 +319,7 @@ void GemmRewriter::rewrite() {
       unsigned innermost = cast<AffineDimExpr>(map.getResults().back()).getPosition();
       transposed = llvm::is_contained(rows, innermost);
     }
-    return makeContiguous(o->get(), map, isResult ? inType : type.getElementType(),
+    return makeContiguous(o->get(), map, isResult ? gemmOutType : inType,
                           transposed ? concat(groups.batch, cols, rows)
                                      : concat(groups.batch, rows, cols),
                           /*copyIn=*/!isResult, rows, cols, groups.batch, !isResult);
@@ -344,7 +362,7 @@ void GemmRewriter::rewrite() {
         b, loc, ValueRange{c.memref}, ValueRange{cOperand->get()}, maps, iters,
         [&](OpBuilder &nb, Location nloc, ValueRange values) {
           Value v = values[0];
-          if (inType != outType)
+          if (gemmOutType != outType)
             v = arith::ExtFOp::create(nb, nloc, outType, v);
           if (accumulate)
             v = arith::AddFOp::create(nb, nloc, v, values[1]);
@@ -364,9 +382,19 @@ std::optional<std::pair<Groups, int>> matchGemm(linalg::LinalgOp op, bool tf32) 
   Type ta = getElementTypeOrSelf(op.getDpsInputOperand(0)->get().getType());
   Type tb = getElementTypeOrSelf(op.getDpsInputOperand(1)->get().getType());
   Type tc = getElementTypeOrSelf(op.getDpsInitOperand(0)->get().getType());
-  if (ta != tb || (ta != tc && !((ta.isBF16() || ta.isF16()) && tc.isF32())))
+  auto narrow = [](Type t) { return t.isBF16() || t.isF16(); };
+  if (ta != tb) {
+    // One side was widened in the body (a bf16 tensor against an f32 one):
+    // an f32 GEMM, the narrow side widened by its copy.
+    if (!tc.isF32() || !((ta == tc && narrow(tb)) || (tb == tc && narrow(ta))))
+      return std::nullopt;
+    ta = tc;
+  } else if (ta != tc && !(narrow(ta) && tc.isF32())) {
     return std::nullopt;
+  }
   std::optional<int> dtype = getLibraryDtypeCode(ta, tf32);
+  if (dtype && ta != tc)
+    dtype = ta.isBF16() ? THUNDER_MM_BF16_F32OUT : THUNDER_MM_F16_F32OUT;
   std::optional<Groups> groups = classifyLoops(op);
   if (!dtype || !groups)
     return std::nullopt;

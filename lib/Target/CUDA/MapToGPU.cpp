@@ -15,8 +15,15 @@
 //                neighbouring elements), also for short or unrecognised
 //                reductions (argmax's paired combiner).
 //
-// Host code left touching device memory (scalar stores of the scatter loops)
-// runs as one single-thread kernel per top-level op.
+// Host code left touching device memory runs as one kernel per top-level op:
+//
+//  scatter       a loop nest of independent writes (the scatter loops of
+//                index_put / scatter, docs/lowering.md): one thread per
+//                iteration point, the read-modify-write of the destination
+//                element an atomic (memref.atomic_rmw addf/addi) or, without
+//                one, a plain store (any write of a repeated position wins,
+//                as PyTorch allows for non-accumulating scatters).
+//  serial        anything else: one thread running it.
 //
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
@@ -24,7 +31,9 @@
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace thunder::cuda {
 #define GEN_PASS_DEF_CUDAMAPTOGPU
@@ -127,6 +136,101 @@ Value combine(OpBuilder &b, Location loc, Operation *combiner, Value lhs, Value 
 }
 
 //===----------------------------------------------------------------------===//
+// Scatters: loop nests of independent writes
+//===----------------------------------------------------------------------===//
+
+/// A perfect nest of scf.for loops, each from 0 by 1 to a bound defined
+/// outside the nest, without loop-carried values, whose innermost body
+/// writes one element of one buffer per iteration:
+///
+///   %old = memref.load %dest[%i...]         (only with a combiner)
+///   %new = arith.addf %old, %value          (addf/addi/ori; %value not
+///   memref.store %new, %dest[%i...]          reading %old)
+///
+/// and otherwise only reads other buffers and computes (no other memory
+/// effect, no other access of %dest). The scatter loops of the lowering
+/// (docs/lowering.md) have this shape after bufferization; the buffers
+/// they read hold tensors that the loop does not write, so they do not
+/// alias %dest. Iterations then interact only through the update of %dest:
+/// with an add it commutes (an atomic add), with a plain store any order
+/// is a valid order (PyTorch leaves the winner of a repeated position of a
+/// non-accumulating scatter unspecified), with `or` of a bool the update is
+/// "store true where the value is true".
+struct ScatterNest {
+  SmallVector<scf::ForOp> loops; // outermost first
+  memref::StoreOp store;
+  memref::LoadOp old;            // null for a plain store
+  Operation *combiner = nullptr; // null for a plain store
+};
+
+/// The atomic read-modify-write that implements `combiner` on `type` in a
+/// kernel (f32/f64 addf, i32/i64 addi), if there is one.
+std::optional<arith::AtomicRMWKind> getAtomicKind(Operation *combiner, Type type) {
+  if (isa<arith::AddFOp>(combiner) && (type.isF32() || type.isF64()))
+    return arith::AtomicRMWKind::addf;
+  if (isa<arith::AddIOp>(combiner) && (type.isInteger(32) || type.isInteger(64)))
+    return arith::AtomicRMWKind::addi;
+  return std::nullopt;
+}
+
+bool isBoolOr(Operation *combiner) {
+  return isa<arith::OrIOp>(combiner) && combiner->getResult(0).getType().isInteger(1);
+}
+
+std::optional<ScatterNest> matchScatterNest(Operation *op) {
+  auto outer = dyn_cast<scf::ForOp>(op);
+  if (!outer)
+    return std::nullopt;
+  ScatterNest nest;
+  for (scf::ForOp loop = outer; loop;) {
+    if (loop.getNumResults() != 0 || !matchPattern(loop.getLowerBound(), m_Zero()) ||
+        !matchPattern(loop.getStep(), m_One()) || !outer.isDefinedOutsideOfLoop(loop.getUpperBound()))
+      return std::nullopt;
+    nest.loops.push_back(loop);
+    Block *body = loop.getBody();
+    auto inner = dyn_cast<scf::ForOp>(&body->front());
+    loop = inner && body->getOperations().size() == 2 ? inner : scf::ForOp();
+  }
+  Block *body = nest.loops.back().getBody();
+  for (Operation &inner : body->without_terminator()) {
+    if (auto store = dyn_cast<memref::StoreOp>(inner)) {
+      if (nest.store)
+        return std::nullopt;
+      nest.store = store;
+    } else if (!isa<memref::LoadOp>(inner) && !isMemoryEffectFree(&inner)) {
+      return std::nullopt;
+    }
+  }
+  if (!nest.store)
+    return std::nullopt;
+  Value dest = nest.store.getMemRef();
+  if (!outer.isDefinedOutsideOfLoop(dest))
+    return std::nullopt;
+  for (auto load : body->getOps<memref::LoadOp>()) {
+    if (!outer.isDefinedOutsideOfLoop(load.getMemRef()))
+      return std::nullopt;
+    if (load.getMemRef() != dest)
+      continue;
+    if (nest.old || !llvm::equal(load.getIndices(), nest.store.getIndices()) ||
+        !load->hasOneUse())
+      return std::nullopt;
+    nest.old = load;
+  }
+  if (!nest.old)
+    return nest;
+  // The stored value is combiner(old, value) with value independent of old.
+  Operation *combiner = nest.store.getValueToStore().getDefiningOp();
+  if (!combiner || combiner != *nest.old->user_begin() || combiner->getNumOperands() != 2 ||
+      combiner->getOperand(0) == combiner->getOperand(1) || !combiner->getResult(0).hasOneUse())
+    return std::nullopt;
+  Type type = nest.old.getType();
+  if (!getAtomicKind(combiner, type) && !isBoolOr(combiner))
+    return std::nullopt;
+  nest.combiner = combiner;
+  return nest;
+}
+
+//===----------------------------------------------------------------------===//
 // The mapper
 //===----------------------------------------------------------------------===//
 
@@ -202,12 +306,13 @@ public:
   /// would make a kernel of it; drops the erased fills from `ops`.
   void takeFills(SmallVectorImpl<linalg::LinalgOp> &ops);
   LogicalResult mapHostAccess(Operation *op);
+  LogicalResult mapScatter(ScatterNest nest);
 
 private:
   /// A launch of one thread per element of [0, total) (blocks of at most
   /// the block size, at least one block); leaves `b` inside it, under a
   /// bounds guard where needed, and returns the element's linear index.
-  Value launchPerElement(OpBuilder &b, Location loc, linalg::LinalgOp op, Value total,
+  Value launchPerElement(OpBuilder &b, Location loc, Operation *op, Value total,
                          StringRef kind);
   gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block,
                              Operation *named, StringRef kind);
@@ -293,7 +398,7 @@ LogicalResult Mapper::mapLinalgOp(linalg::LinalgOp op) {
   return cooperative ? mapRowReduction(op, reductions) : mapSerialReduction(op);
 }
 
-Value Mapper::launchPerElement(OpBuilder &b, Location loc, linalg::LinalgOp op, Value total,
+Value Mapper::launchPerElement(OpBuilder &b, Location loc, Operation *op, Value total,
                                StringRef kind) {
   std::optional<int64_t> staticTotal = getConstantIndex(total);
   int64_t block = options.blockSize;
@@ -310,7 +415,7 @@ Value Mapper::launchPerElement(OpBuilder &b, Location loc, linalg::LinalgOp op, 
       arith::MulIOp::create(b, loc, launch.getBlockIds().x,
                             arith::ConstantIndexOp::create(b, loc, block)),
       launch.getThreadIds().x);
-  if (!staticTotal || *staticTotal % block != 0) {
+  if (!staticTotal || *staticTotal == 0 || *staticTotal % block != 0) {
     Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, linear, total);
     auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
     b.setInsertionPoint(guard.thenBlock()->getTerminator());
@@ -515,6 +620,52 @@ LogicalResult Mapper::mapHostAccess(Operation *op) {
   return success();
 }
 
+LogicalResult Mapper::mapScatter(ScatterNest nest) {
+  scf::ForOp outer = nest.loops.front();
+  Location loc = outer.getLoc();
+  OpBuilder b(outer);
+  SmallVector<Value> sizes;
+  for (scf::ForOp loop : nest.loops)
+    sizes.push_back(loop.getUpperBound());
+  Value total = getProduct(b, loc, sizes);
+  Value linear = launchPerElement(b, loc, outer, total, "scatter");
+  IRMapping mapping;
+  for (auto [loop, iv] : llvm::zip(nest.loops, delinearize(b, loc, linear, sizes)))
+    mapping.map(loop.getInductionVar(), iv);
+  for (Operation &op : nest.loops.back().getBody()->without_terminator()) {
+    if (&op == nest.old.getOperation() || &op == nest.combiner)
+      continue;
+    if (&op != nest.store.getOperation()) {
+      b.clone(op, mapping);
+      continue;
+    }
+    Value dest = nest.store.getMemRef();
+    SmallVector<Value> indices;
+    for (Value i : nest.store.getIndices())
+      indices.push_back(mapping.lookupOrDefault(i));
+    if (!nest.combiner) {
+      memref::StoreOp::create(b, loc, mapping.lookupOrDefault(nest.store.getValueToStore()), dest,
+                              indices);
+      continue;
+    }
+    Value old = nest.old.getResult();
+    Value value = nest.combiner->getOperand(nest.combiner->getOperand(0) == old ? 1 : 0);
+    value = mapping.lookupOrDefault(value);
+    if (std::optional<arith::AtomicRMWKind> kind =
+            getAtomicKind(nest.combiner, old.getType())) {
+      memref::AtomicRMWOp::create(b, loc, *kind, value, dest, indices);
+      continue;
+    }
+    // `or` of a bool: every writer stores true.
+    auto where = scf::IfOp::create(b, loc, value, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(where.thenBlock()->getTerminator());
+    memref::StoreOp::create(b, loc, value, dest, indices);
+  }
+  outer->erase();
+  return success();
+}
+
 /// Constants (host globals) that a kernel reads are cloned into it: the
 /// outlining copies their memref.global into the gpu.module, where they are
 /// device globals of the cubin.
@@ -540,7 +691,8 @@ struct CUDAMapToGPUPass : impl::CUDAMapToGPUBase<CUDAMapToGPUPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    CUDAMapToGPUOptions opts{blockSize, reductionBlockSize, minCooperativeReduction};
+    CUDAMapToGPUOptions opts{blockSize, reductionBlockSize, minCooperativeReduction,
+                             parallelScatters};
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;
@@ -570,9 +722,12 @@ struct CUDAMapToGPUPass : impl::CUDAMapToGPUBase<CUDAMapToGPUPass> {
         hostAccesses.push_back(op);
         return WalkResult::skip();
       });
-      for (Operation *op : hostAccesses)
-        if (failed(mapper.mapHostAccess(op)))
+      for (Operation *op : hostAccesses) {
+        std::optional<ScatterNest> scatter =
+            parallelScatters ? matchScatterNest(op) : std::nullopt;
+        if (failed(scatter ? mapper.mapScatter(*scatter) : mapper.mapHostAccess(op)))
           return signalPassFailure();
+      }
       func.walk([](gpu::LaunchOp launch) { sinkGlobals(launch); });
     }
   }

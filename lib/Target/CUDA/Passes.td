@@ -169,6 +169,10 @@ def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
       `gpu.all_reduce` (warp shuffles, then shared memory across warps);
     - other reductions (innermost loop parallel, short or unrecognised
       reductions): one thread per output element with a sequential loop.
+    Host code left touching device memory becomes one kernel per top-level
+    op: a loop nest of independent writes (the scatter loops of index_put /
+    scatter) one thread per iteration, its read-modify-write an atomic
+    (`memref.atomic_rmw`); anything else a single thread.
     Constants that the op reads (`memref.get_global`) are cloned into the
     kernel.
   }];
@@ -180,6 +184,9 @@ def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
     Option<"minCooperativeReduction", "min-cooperative-reduction", "int64_t",
            /*default=*/"32",
            "statically shorter reductions use one thread per output">,
+    Option<"parallelScatters", "parallel-scatters", "bool", /*default=*/"true",
+           "loop nests of independent writes run one thread per iteration "
+           "(atomic adds); false: one thread (in order, deterministic)">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",

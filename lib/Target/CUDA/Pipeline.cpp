@@ -75,6 +75,9 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
+  // Scatters in order on one thread (deterministic float sums).
+  if (const char *scatters = std::getenv("THUNDERC_CUDA_PARALLEL_SCATTERS"))
+    o.parallelScatters = llvm::StringRef(scatters) != "0";
   return o;
 }
 
@@ -108,7 +111,9 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
   }
   pm.addPass(createCUDALegalizeHostAccesses());
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
-  pm.addPass(createCUDAMapToGPU());
+  CUDAMapToGPUOptions map;
+  map.parallelScatters = options.parallelScatters;
+  pm.addPass(createCUDAMapToGPU(map));
   pm.addPass(createCUDADeviceBuffers());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -187,6 +192,9 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
                                llvm::cl::init(50000000)};
   Option<bool> planMemory{*this, "plan-memory", llvm::cl::desc("thunder-plan-memory"),
                           llvm::cl::init(true)};
+  Option<bool> parallelScatters{*this, "parallel-scatters",
+                                llvm::cl::desc("scatter loops one thread per update (atomics)"),
+                                llvm::cl::init(true)};
   Option<std::string> toolkit{*this, "toolkit",
                               llvm::cl::desc("CUDA toolkit directory (\"none\": without)"),
                               llvm::cl::init("")};
@@ -205,6 +213,7 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
     o.cudnn = cudnn;
     o.cudnnMinMacs = cudnnMinMacs;
     o.planMemory = planMemory;
+    o.parallelScatters = parallelScatters;
     o.toolkit = toolkit;
     o.ptxOnly = ptxOnly;
     o.stopAtPTX = stopAtPTX;

@@ -10,6 +10,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <array>
 #include <cctype>
 #include <map>
 
@@ -380,13 +381,20 @@ FailureOr<ModelDesc> describeModel(ModuleOp module, const DescribeOptions &optio
   return Describer(module, options).run();
 }
 
-LogicalResult packWeights(ModelDesc &model, const WeightStore &weights, std::vector<uint8_t> &blob,
-                          Location loc, bool zeroFillMissing) {
-  blob.clear();
+namespace {
+
+/// The three weight lists with the word diagnostics use for them.
+std::array<std::pair<const char *, std::vector<TensorDesc> *>, 3> weightLists(ModelDesc &model) {
+  return {{{"parameter", &model.params},
+           {"buffer", &model.buffers},
+           {"constant", &model.constants}}};
+}
+
+} // namespace
+
+void layOutWeights(ModelDesc &model) {
   uint64_t cursor = 0;
-  for (auto [kind, list] : {std::pair<const char *, std::vector<TensorDesc> *>{"parameter", &model.params},
-                            {"buffer", &model.buffers},
-                            {"constant", &model.constants}}) {
+  for (auto [kind, list] : weightLists(model)) {
     for (TensorDesc &t : *list) {
       uint64_t n = elementBytes(t.elementType);
       for (const DimDesc &d : t.shape)
@@ -394,23 +402,31 @@ LogicalResult packWeights(ModelDesc &model, const WeightStore &weights, std::vec
       t.nbytes = n;
       t.offset = (cursor + kWeightAlignment - 1) / kWeightAlignment * kWeightAlignment;
       cursor = t.offset + n;
-      blob.resize(cursor, 0);
+    }
+  }
+  model.weightsSize = (cursor + kWeightAlignment - 1) / kWeightAlignment * kWeightAlignment;
+}
+
+LogicalResult packWeights(ModelDesc &model, const WeightStore &weights, std::vector<uint8_t> &blob,
+                          Location loc, bool zeroFillMissing) {
+  layOutWeights(model);
+  blob.assign(model.weightsSize, 0);
+  for (auto [kind, list] : weightLists(model)) {
+    for (const TensorDesc &t : *list) {
       auto it = weights.bytes.find(t.name);
       if (it == weights.bytes.end()) {
         if (zeroFillMissing)
           continue;
         return emitError(loc) << "no weights for " << kind << " '" << t.name << "'", failure();
       }
-      if (it->second.size() != n)
+      if (it->second.size() != t.nbytes)
         return emitError(loc) << "the weights of " << kind << " '" << t.name << "' have "
                               << it->second.size() << " bytes; its " << t.dtype
-                              << " shape needs " << n,
+                              << " shape needs " << t.nbytes,
                failure();
       std::copy(it->second.begin(), it->second.end(), blob.begin() + t.offset);
     }
   }
-  blob.resize((cursor + kWeightAlignment - 1) / kWeightAlignment * kWeightAlignment, 0);
-  model.weightsSize = blob.size();
   return success();
 }
 
@@ -462,6 +478,10 @@ std::string renderMetaJSON(const ModelDesc &model) {
     j.attribute("version", 1);
     j.attribute("name", model.name);
     j.attribute("target", model.target);
+    if (model.externalWeights) {
+      j.attribute("weights", "external");
+      j.attribute("weights_size", static_cast<int64_t>(model.weightsSize));
+    }
     if (model.target == "cuda")
       j.attributeArray("gpu_archs", [&] {
         for (const std::string &a : model.gpuArchs)

@@ -9,13 +9,20 @@
  * Layout tricks the runtime must handle: y is returned column-major (strides
  * [1, s0]) so it has to be gathered; rowsum has aligned != allocated and a
  * non-zero offset. With -DAFFINE_SCALE=k the model computes k * y (a second,
- * different model built from the same source). */
+ * different model built from the same source). With -DAFFINE_EXTERNAL_WEIGHTS the
+ * .so holds no weights, as thunderc --weights=external makes it: they come from a
+ * weights file or the caller's tensors. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #ifndef AFFINE_SCALE
 #define AFFINE_SCALE 1
+#endif
+#ifdef AFFINE_EXTERNAL_WEIGHTS
+#define WEIGHTS_META " \"weights\": \"external\", \"weights_size\": 256,"
+#else
+#define WEIGHTS_META ""
 #endif
 #define STR2(x) #x
 #define STR(x) STR2(x)
@@ -25,7 +32,7 @@ typedef struct { void *alloc, *aligned; int64_t offset, sizes[1], strides[1]; } 
 typedef struct { void *alloc, *aligned; int64_t offset, sizes[2], strides[2]; } M2;
 
 const char thunder_model_meta[] =
-    "{\"version\": 1, \"name\": \"affine" STR(AFFINE_SCALE) "\", \"target\": \"cpu\","
+    "{\"version\": 1, \"name\": \"affine" STR(AFFINE_SCALE) "\", \"target\": \"cpu\"," WEIGHTS_META
     " \"symbols\": [{\"name\": \"s0\", \"min\": 1, \"max\": 64}],"
     " \"inputs\": [{\"name\": \"x\", \"dtype\": \"float32\", \"shape\": [\"s0\", 4]}],"
     " \"outputs\": [{\"name\": \"y\", \"dtype\": \"float32\", \"shape\": [\"s0\", 4]},"
@@ -50,9 +57,14 @@ typedef struct {
   int64_t counter[8];
   float c[16];
 } Weights;
+#ifdef AFFINE_EXTERNAL_WEIGHTS
+const uint8_t thunder_model_weights[64] __attribute__((aligned(64))) = {0};
+const uint64_t thunder_model_weights_size = 0;
+#else
 const Weights thunder_model_weights __attribute__((aligned(64))) = {
     {1, 2, 3, 4}, {0.5f, -0.5f, 0.25f, -0.25f}, {41}, {1.0f}};
 const uint64_t thunder_model_weights_size = sizeof(Weights);
+#endif
 
 static void *alignUp(void *p, uintptr_t a) {
   return (void *)(((uintptr_t)p + a - 1) & ~(a - 1));

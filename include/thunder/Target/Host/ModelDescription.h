@@ -68,7 +68,10 @@ struct ModelDesc {
   std::vector<SavedDesc> saved;
   std::vector<int64_t> gradInputs, gradParams;
   std::vector<EntryDesc> entries;     // forward first
-  uint64_t weightsSize = 0;
+  uint64_t weightsSize = 0;           // the layout's size (layOutWeights)
+  /// --weights=external: the .so holds no payloads; the meta says so and
+  /// keeps the layout, which the runtime fills from a file or the caller.
+  bool externalWeights = false;
 };
 
 struct DescribeOptions {
@@ -81,9 +84,12 @@ struct DescribeOptions {
 /// Emits a diagnostic and fails on missing or inconsistent attributes.
 mlir::FailureOr<ModelDesc> describeModel(mlir::ModuleOp module, const DescribeOptions &options);
 
-/// Lays params, buffers and constants out in one blob (each at a multiple of
-/// kWeightAlignment; offsets and nbytes written into `model`) from the bytes
-/// of `weights`. A missing tensor is an error, or zeros with `zeroFillMissing`.
+/// Lays params, buffers and constants out in one block, each at a multiple
+/// of kWeightAlignment: writes their offset and nbytes and weightsSize.
+void layOutWeights(ModelDesc &model);
+
+/// layOutWeights, then the blob of that layout from the bytes of `weights`.
+/// A missing tensor is an error, or zeros with `zeroFillMissing`.
 mlir::LogicalResult packWeights(ModelDesc &model, const WeightStore &weights,
                                 std::vector<uint8_t> &blob, mlir::Location loc,
                                 bool zeroFillMissing = false);

@@ -56,6 +56,50 @@ func.func @scatter_add(%x: tensor<5x4xf32>, %i: tensor<5x2xi64>, %s: tensor<5x2x
   return %0 : tensor<5x4xf32>
 }
 
+// bf16 scatter_add accumulates in f32: the copy widens, the loop adds widened
+// values, the result is rounded once.
+// CHECK-LABEL: func.func @scatter_add_bf16
+// CHECK: %[[WIDE:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<5x4xbf16>) outs(%{{.+}} : tensor<5x4xf32>)
+// CHECK: arith.extf
+// CHECK: %[[SUM:.+]] = scf.for {{.*}} iter_args(%{{.+}} = %[[WIDE]]) -> (tensor<5x4xf32>)
+// CHECK: scf.for {{.*}} iter_args(%[[T:.+]] = %{{.+}})
+// CHECK: %[[V:.+]] = tensor.extract %{{.+}} : tensor<5x2xbf16>
+// CHECK: %[[VW:.+]] = arith.extf %[[V]] : bf16 to f32
+// CHECK: %[[OLD:.+]] = tensor.extract %[[T]]{{.*}} : tensor<5x4xf32>
+// CHECK: %[[NEW:.+]] = arith.addf %[[OLD]], %[[VW]] : f32
+// CHECK: tensor.insert %[[NEW]] into %[[T]]
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<5x4xf32>) outs(%{{.+}} : tensor<5x4xbf16>)
+// CHECK: arith.truncf
+func.func @scatter_add_bf16(%x: tensor<5x4xbf16>, %i: tensor<5x2xi64>, %s: tensor<5x2xbf16>) -> tensor<5x4xbf16> {
+  %0 = thunder.scatter %x[%i], %s {dim = 1 : i64, accumulate = true} : tensor<5x4xbf16>, tensor<5x2xi64>, tensor<5x2xbf16> -> tensor<5x4xbf16>
+  return %0 : tensor<5x4xbf16>
+}
+
+// i8 index_add accumulates in i32 (the same sum modulo 2^8 once truncated).
+// CHECK-LABEL: func.func @index_add_i8
+// CHECK: arith.extsi %{{.+}} : i8 to i32
+// CHECK: scf.for {{.*}} -> (tensor<5xi32>)
+// CHECK: arith.addi %{{.+}} : i32
+// CHECK: arith.trunci %{{.+}} : i32 to i8
+func.func @index_add_i8(%x: tensor<5xi8>, %i: tensor<3xi64>, %v: tensor<3xi8>) -> tensor<5xi8> {
+  %0 = "thunder.index_put"(%x, %i, %v) <{accumulate = true, operandSegmentSizes = array<i32: 1, 1, 1>, start_dim = 0 : i64}>
+      : (tensor<5xi8>, tensor<3xi64>, tensor<3xi8>) -> tensor<5xi8>
+  return %0 : tensor<5xi8>
+}
+
+// f16 index_put without accumulate stays in f16 (a copy, no conversion).
+// CHECK-LABEL: func.func @index_put_f16
+// CHECK: linalg.copy ins(%{{.+}} : tensor<5x4xf16>)
+// CHECK-NOT: arith.extf
+// CHECK: tensor.insert %{{.+}} : tensor<5x4xf16>
+// CHECK-NOT: arith.truncf
+// CHECK: return
+func.func @index_put_f16(%x: tensor<5x4xf16>, %i: tensor<3xi64>, %v: tensor<3x4xf16>) -> tensor<5x4xf16> {
+  %0 = "thunder.index_put"(%x, %i, %v) <{accumulate = false, operandSegmentSizes = array<i32: 1, 1, 1>, start_dim = 0 : i64}>
+      : (tensor<5x4xf16>, tensor<3xi64>, tensor<3x4xf16>) -> tensor<5x4xf16>
+  return %0 : tensor<5x4xf16>
+}
+
 // index_put without accumulate: writes, no read of the old value. (The
 // op's custom syntax cannot be parsed with one index tensor: generic form.)
 // CHECK-LABEL: func.func @index_put

@@ -575,3 +575,19 @@ func.func @pool_stride(%x: tensor<1x4x4xf32>) -> tensor<1x2x2xf32> {
   %0 = thunder.max_pool %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 0>, padding_low = array<i64: 0, 0>, padding_high = array<i64: 0, 0>, dilation = array<i64: 1, 1>} : tensor<1x4x4xf32> -> tensor<1x2x2xf32>
   return %0 : tensor<1x2x2xf32>
 }
+
+// -----
+
+func.func @matmul_narrowed(%a: tensor<3x4xf32>, %b: tensor<4x5xf32>) -> tensor<3x5xbf16> {
+  // expected-error @+1 {{operands and result element types differ: 'f32' vs 'bf16'}}
+  %0 = thunder.matmul %a, %b : tensor<3x4xf32>, tensor<4x5xf32> -> tensor<3x5xbf16>
+  return %0 : tensor<3x5xbf16>
+}
+
+// -----
+
+func.func @matmul_widened_to_f64(%a: tensor<3x4xbf16>, %b: tensor<4x5xbf16>) -> tensor<3x5xf64> {
+  // expected-error @+1 {{operands and result element types differ: 'bf16' vs 'f64'}}
+  %0 = thunder.matmul %a, %b : tensor<3x4xbf16>, tensor<4x5xbf16> -> tensor<3x5xf64>
+  return %0 : tensor<3x5xf64>
+}

@@ -240,3 +240,11 @@ func.func @linalg(%a: tensor<2x3x4xf32>, %b: tensor<2x4x5xf32>, %img: tensor<1x4
   %6 = thunder.attention %q, %k, %v mask %m : tensor<2x4x6x7xi1> {scale = 0.125 : f64} : tensor<2x4x6x8xf32>, tensor<2x4x7x8xf32>, tensor<2x4x7x5xf32> -> tensor<2x4x6x5xf32>
   return %0, %1, %2, %3, %4, %5, %6 : tensor<2x3x5xf32>, tensor<1x6x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x4x4xf32>, tensor<1x4x8x8xf32>, tensor<2x4x6x5xf32>, tensor<2x4x6x5xf32>
 }
+
+// f16/bf16 operands may return their f32 accumulator (mixed precision).
+// CHECK-LABEL: func.func @matmul_widened
+// CHECK: thunder.matmul %{{.*}}, %{{.*}} : tensor<2x3x4xbf16>, tensor<2x4x5xbf16> -> tensor<2x3x5xf32>
+func.func @matmul_widened(%a: tensor<2x3x4xbf16>, %b: tensor<2x4x5xbf16>) -> tensor<2x3x5xf32> {
+  %0 = thunder.matmul %a, %b : tensor<2x3x4xbf16>, tensor<2x4x5xbf16> -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}

@@ -24,6 +24,23 @@ func.func @writes(%x: tensor<5x4xf32>, %rows: tensor<3xi64>, %v: tensor<3x4xf32>
   return %0, %1, %2 : tensor<5x4xf32>, tensor<5x4xf32>, tensor<5x4xf32>
 }
 
+// 300 ones added into one bf16 element: accumulated in f32 and rounded once,
+// 300 (in bf16 each sum would stop at 256, where 256 + 1 rounds to 256).
+func.func @scatter_add_bf16(%x: tensor<2xbf16>, %idx: tensor<300xi64>, %src: tensor<300xbf16>) -> tensor<2xf32> {
+  %0 = thunder.scatter %x[%idx], %src {dim = 0 : i64, accumulate = true} : tensor<2xbf16>, tensor<300xi64>, tensor<300xbf16> -> tensor<2xbf16>
+  %1 = thunder.convert %0 : tensor<2xbf16> -> tensor<2xf32>
+  return %1 : tensor<2xf32>
+}
+
+// i8 index_add accumulates in i32 and truncates: the sum wraps as in i8
+// (3 x 100 = 300 = 44 modulo 256; -128 - 1 = 127).
+func.func @index_add_i8(%x: tensor<2xi8>, %rows: tensor<4xi64>, %v: tensor<4xi8>) -> tensor<2xi32> {
+  %0 = "thunder.index_put"(%x, %rows, %v) <{accumulate = true, operandSegmentSizes = array<i32: 1, 1, 1>, start_dim = 0 : i64}>
+      : (tensor<2xi8>, tensor<4xi64>, tensor<4xi8>) -> tensor<2xi8>
+  %1 = thunder.convert %0 : tensor<2xi8> -> tensor<2xi32>
+  return %1 : tensor<2xi32>
+}
+
 func.func @sort(%x: tensor<?xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<?xf32>, tensor<?xi64>) {
   %0, %1 = thunder.sort %x {dim = 0 : i64} : tensor<?xf32> -> tensor<?xf32>, tensor<?xi64>
   %2, %3 = thunder.sort %x {dim = 0 : i64, descending = true} : tensor<?xf32> -> tensor<?xf32>, tensor<?xi64>
@@ -101,6 +118,22 @@ func.func @main() {
   // CHECK:      {{\[}}[2, 1, 2, 3],
   // CHECK-NEXT:  [10, 11, 12, 7],
   call @printMemrefF32(%wr2) : (tensor<*xf32>) -> ()
+
+  %bx = arith.constant dense<[0.5, 2.0]> : tensor<2xbf16>
+  %bidx = arith.constant dense<1> : tensor<300xi64>
+  %bsrc = arith.constant dense<1.0> : tensor<300xbf16>
+  %bsum = call @scatter_add_bf16(%bx, %bidx, %bsrc) : (tensor<2xbf16>, tensor<300xi64>, tensor<300xbf16>) -> tensor<2xf32>
+  %bsum0 = tensor.cast %bsum : tensor<2xf32> to tensor<*xf32>
+  // CHECK: [0.5, 302]
+  call @printMemrefF32(%bsum0) : (tensor<*xf32>) -> ()
+
+  %i8x = arith.constant dense<[0, -128]> : tensor<2xi8>
+  %irows = arith.constant dense<[0, 0, 1, 0]> : tensor<4xi64>
+  %iv = arith.constant dense<[100, 100, -1, 100]> : tensor<4xi8>
+  %isum = call @index_add_i8(%i8x, %irows, %iv) : (tensor<2xi8>, tensor<4xi64>, tensor<4xi8>) -> tensor<2xi32>
+  %isum0 = tensor.cast %isum : tensor<2xi32> to tensor<*xi32>
+  // CHECK: [44, 127]
+  call @printMemrefI32(%isum0) : (tensor<*xi32>) -> ()
 
   %sx = arith.constant dense<[3.0, 1.0, 0x7FC00000, 1.0, 2.0, 3.0, -0.0, 0.0]> : tensor<8xf32>
   %sxd = tensor.cast %sx : tensor<8xf32> to tensor<?xf32>

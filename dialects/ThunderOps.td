@@ -13,6 +13,7 @@ include "ThunderBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 
 //===----------------------------------------------------------------------===//
 // Creation
@@ -500,6 +501,93 @@ def Thunder_AttentionOp : Thunder_Op<"attention", [Pure]> {
     $query `,` $key `,` $value (`mask` $mask^ `:` type($mask))? attr-dict `:` type($query) `,` type($key) `,` type($value) `->` type($result)
   }];
   let hasVerifier = 1;
+}
+
+def Thunder_AttentionGradOp : Thunder_Op<"attention_grad", [Pure]> {
+  let summary = "the gradients of thunder.attention w.r.t. query, key and value";
+  let description = [{
+    For `thunder.attention` with the same operands and attributes, and
+    `grad_output` the gradient of its result: `(dq, dk, dv)`, typed like
+    query, key and value. What the VJP rule of `thunder.attention` emits when
+    the mask (if any) needs no gradient; `thunder-decompose` expands it into
+    the recompute formula (P = softmax(...), dV = P^T dO, dS = P * (dP -
+    rowsum(dP * P)), dQ = dS K scale, dK = dS^T Q scale), the CUDA target
+    calls its fused backward kernel instead.
+  }];
+  let arguments = (ins Thunder_FloatTensor:$query, Thunder_FloatTensor:$key,
+                       Thunder_FloatTensor:$value, Optional<Thunder_Tensor>:$mask,
+                       Thunder_FloatTensor:$grad_output,
+                       F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$is_causal);
+  let results = (outs Thunder_FloatTensor:$grad_query, Thunder_FloatTensor:$grad_key,
+                      Thunder_FloatTensor:$grad_value);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`mask` $mask^ `:` type($mask))? `grad` $grad_output attr-dict `:` type($query) `,` type($key) `,` type($value) `,` type($grad_output) `->` type(results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Fused kernels of a target (destination style, on tensors or buffers)
+//===----------------------------------------------------------------------===//
+
+def Thunder_TensorOrBuffer : AnyTypeOf<[AnyRankedTensor, AnyMemRef]>;
+
+class Thunder_FusedAttentionBase<string mnemonic, string what> : Thunder_Op<mnemonic, [
+    AttrSizedOperandSegments, DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = what;
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getOutputsMutable(); }
+  }];
+  let hasVerifier = 1;
+}
+
+def Thunder_FusedAttentionOp : Thunder_FusedAttentionBase<"fused_attention",
+    "scaled dot-product attention as one fused kernel (destination style)"> {
+  let description = [{
+    `outputs[0] = softmax(q @ k^T * scale + mask) @ v` over rank-4 operands:
+    query `[B, H, L, E]`, key and value `[B, Hkv, S, E]` where Hkv divides H
+    (query head h reads KV head h / (H / Hkv): grouped-query attention
+    without repeated keys), output `[B, H, L, E]`. `mask` (optional,
+    broadcastable to `[B, H, L, S]`): additive float or boolean (true =
+    attend). With `is_causal`, position i attends to j <= i. On tensors it
+    has one result tied to the output; on buffers none. The CUDA target
+    creates it from `thunder.attention` (thunder-cuda-fuse-attention) and
+    calls `thunder_cuda_attention_fwd` for it after bufferization.
+    ```mlir
+    %o = thunder.fused_attention ins(%q, %k, %v : tensor<2x8x64x64xbf16>, tensor<2x2x64x64xbf16>, tensor<2x2x64x64xbf16>)
+           outs(%init : tensor<2x8x64x64xbf16>) {is_causal = true, scale = 1.250000e-01 : f64} -> tensor<2x8x64x64xbf16>
+    ```
+  }];
+  let arguments = (ins Thunder_TensorOrBuffer:$query, Thunder_TensorOrBuffer:$key,
+                       Thunder_TensorOrBuffer:$value, Optional<Thunder_TensorOrBuffer>:$mask,
+                       Variadic<Thunder_TensorOrBuffer>:$outputs,
+                       F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$is_causal);
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key `,` $value (`mask` $mask^)? `:` type($query) `,` type($key) `,` type($value) (`,` type($mask)^)? `)`
+    `outs` `(` $outputs `:` type($outputs) `)` attr-dict (`->` type($results)^)?
+  }];
+}
+
+def Thunder_FusedAttentionGradOp : Thunder_FusedAttentionBase<"fused_attention_grad",
+    "the gradients of scaled dot-product attention as one fused kernel (destination style)"> {
+  let description = [{
+    `outputs = (dq, dk, dv)`, the gradients of `thunder.fused_attention` with
+    the same operands and attributes for the output gradient `grad_output`
+    (`[B, H, L, E]`); dq is typed like query, dk and dv like key and value
+    (with GQA, dk and dv sum over the query heads of a KV head). The CUDA
+    target calls `thunder_cuda_attention_bwd` for it.
+  }];
+  let arguments = (ins Thunder_TensorOrBuffer:$query, Thunder_TensorOrBuffer:$key,
+                       Thunder_TensorOrBuffer:$value, Optional<Thunder_TensorOrBuffer>:$mask,
+                       Thunder_TensorOrBuffer:$grad_output,
+                       Variadic<Thunder_TensorOrBuffer>:$outputs,
+                       F64Attr:$scale, DefaultValuedAttr<BoolAttr, "false">:$is_causal);
+  let assemblyFormat = [{
+    `ins` `(` $query `,` $key `,` $value (`mask` $mask^)? `grad` $grad_output `:` type($query) `,` type($key) `,` type($value) (`,` type($mask)^)? `,` type($grad_output) `)`
+    `outs` `(` $outputs `:` type($outputs) `)` attr-dict (`->` type($results)^)?
+  }];
 }
 
 #endif // THUNDER_OPS_TD

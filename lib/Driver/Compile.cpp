@@ -132,6 +132,10 @@ LogicalResult Compiler::addBackward() {
 
 LogicalResult Compiler::addLowering(OpPassManager &pm) {
 #if THUNDER_HAVE_LOWERING
+#if THUNDER_HAVE_CUDA_TARGET
+  if (options.target == Target::CUDA)
+    cuda::buildCUDAThunderPipeline(pm, cuda::getPipelineOptions(options));
+#endif
   thunder::ThunderToLinalgOptions lowering;
   thunder::buildThunderToLinalgPipeline(pm, lowering);
   return success();

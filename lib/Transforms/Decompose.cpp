@@ -1,7 +1,8 @@
 //===- Decompose.cpp - thunder-decompose: composite ops -> primitives -----===//
 //
 // thunder.attention -> permute/matmul/mul/select-or-add/reduce/exp/div/matmul
-// on thunder ops (docs/lowering.md). A C++ pattern rather than DRR: the
+// on thunder ops (docs/lowering.md); thunder.attention_grad -> the VJP rule's
+// recompute formula (autodiff::buildAttentionGradient). A C++ pattern rather than DRR: the
 // expansion depends on the rank (the key permutation, the reduced dim), the
 // optional mask's type and rank, and needs the dynamic extents of q/k/v for
 // every shape-creating op.
@@ -10,6 +11,7 @@
 #include "thunder/Dialect/Thunder/ThunderDialect.h"
 #include "thunder/Dialect/Thunder/ThunderOps.h"
 #include "thunder/Transforms/Passes.h"
+#include "thunder/Autodiff/AttentionGradient.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -198,6 +200,43 @@ struct DecomposeAttention : OpRewritePattern<AttentionOp> {
   }
 };
 
+/// A VJPBuilder over values at the rewriter's point (no forward/backward split).
+struct DirectBuilder : autodiff::VJPBuilder {
+  using VJPBuilder::VJPBuilder;
+  Value primal(Value v) override { return v; }
+  bool wants(Value) override { return true; }
+  Value dim(Value v, int64_t i) override { return tensor::DimOp::create(*this, v, i); }
+};
+
+/// The gradients that are used (dead ones are not built).
+struct DecomposeAttentionGrad : OpRewritePattern<AttentionGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AttentionGradOp op,
+                                PatternRewriter &rewriter) const override {
+    DirectBuilder b(op.getLoc(), rewriter);
+    autodiff::AttentionGradInputs in;
+    in.query = op.getQuery();
+    in.key = op.getKey();
+    in.value = op.getValue();
+    in.mask = op.getMask();
+    in.gradOutput = op.getGradOutput();
+    in.scale = op.getScale().convertToDouble();
+    in.isCausal = op.getIsCausal();
+    in.wantQuery = !op.getGradQuery().use_empty();
+    in.wantKey = !op.getGradKey().use_empty();
+    in.wantValue = !op.getGradValue().use_empty();
+    Value out[4];
+    autodiff::buildAttentionGradient(b, in, out);
+    // An unused result still needs a value of its type.
+    Value like[3] = {in.query, in.key, in.value};
+    SmallVector<Value> results;
+    for (int i = 0; i < 3; ++i)
+      results.push_back(out[i] ? out[i] : b.zerosFor(like[i]));
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 struct ThunderDecomposePass
     : impl::ThunderDecomposeBase<ThunderDecomposePass> {
   using Base::Base;
@@ -215,6 +254,7 @@ void populateThunderDecomposePatterns(RewritePatternSet &patterns,
                                       bool keepAttention) {
   if (!keepAttention)
     patterns.add<DecomposeAttention>(patterns.getContext());
+  patterns.add<DecomposeAttentionGrad>(patterns.getContext());
 }
 
 } // namespace thunder

@@ -51,6 +51,9 @@ struct CUDAPipelineOptions {
   /// Convolutions with fewer multiply-adds stay generated kernels (see the
   /// thunder-cuda-convolution-calls option min-macs).
   int64_t cudnnMinMacs = 50000000;
+  /// Supported attention runs on the runtime's fused kernels
+  /// (thunder-cuda-fuse-attention, thunder-cuda-attention-calls).
+  bool fusedAttention = true;
   /// Scatter loops (index_put, scatter) run one thread per update with
   /// atomic adds; false: one thread, in order (deterministic sums).
   bool parallelScatters = true;
@@ -69,6 +72,10 @@ struct CUDAPipelineOptions {
 /// The options of the driver's CompileOptions that concern this target.
 CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options);
 
+/// On thunder ops, before the shared thunder -> linalg lowering: supported
+/// attention (and attention gradients) become the fused, destination-style
+/// ops that thunder-cuda-attention-calls turns into runtime calls.
+void buildCUDAThunderPipeline(mlir::OpPassManager &pm, const CUDAPipelineOptions &options);
 /// Tensors -> memrefs: the CUDA preparation on tensors (transposes folded
 /// into matrix products), then the shared bufferization
 /// (thunder::target::buildBufferizationPipeline).

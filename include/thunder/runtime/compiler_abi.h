@@ -120,6 +120,40 @@ int thunder_cuda_conv(int dtype_code, int spatial_dims, int64_t n, int64_t c, in
                       int64_t stride2, int64_t dil0, int64_t dil1, int64_t dil2, const void *x,
                       const void *w, void *y);
 
+/* --- fused scaled-dot-product attention (CUDA target) ------------------------ */
+/* softmax(q k^T * scale + mask) v on the current call's stream, flash-attention
+ * style (runtime/cuda/attention; docs/cuda.md "Fused attention"):
+ *   q [b, h, l, d], k and v [b, hkv, s, d], o [b, h, l, d]: element strides of
+ *   the three leading dims (x_B, x_H, x_L/x_S), the last dim contiguous; query
+ *   head i reads KV head i / (h / hkv) (hkv divides h).
+ *   dtype_code: THUNDER_MM_F32, _F16 or _BF16 (f16/bf16 accumulate in f32; head
+ *   dims 64 and 128 on tensor cores, others up to 128 on a simpler kernel).
+ *   mask_kind: 0 none, 1/2/3 additive f32/f16/bf16, 4 boolean (one byte per
+ *   element, nonzero = attend); mask strides in elements over [b, h, l, s],
+ *   0 where it broadcasts. causal: row i attends to columns j <= i.
+ *   lse: NULL or [b, h, l] contiguous f32, the rows' log-sum-exp (-inf for a
+ *   fully masked row, whose output is 0).
+ * Failures (no kernels in this runtime, an unsupported problem) are recorded
+ * in the call like the other functions'. */
+void thunder_cuda_attention_fwd(int dtype_code, int64_t b, int64_t h, int64_t hkv, int64_t l,
+                                int64_t s, int64_t d, const void *q, int64_t qB, int64_t qH,
+                                int64_t qL, const void *k, int64_t kB, int64_t kH, int64_t kS,
+                                const void *v, int64_t vB, int64_t vH, int64_t vS, void *o,
+                                int64_t oB, int64_t oH, int64_t oL, float *lse, int mask_kind,
+                                const void *mask, int64_t mB, int64_t mH, int64_t mL, int64_t mS,
+                                float scale, int causal);
+/* The gradients dq, dk, dv (layouts as q, k, v) of the attention above for the
+ * output gradient dO (layout as o). Recomputes o and lse into scratch first. */
+void thunder_cuda_attention_bwd(int dtype_code, int64_t b, int64_t h, int64_t hkv, int64_t l,
+                                int64_t s, int64_t d, const void *q, int64_t qB, int64_t qH,
+                                int64_t qL, const void *k, int64_t kB, int64_t kH, int64_t kS,
+                                const void *v, int64_t vB, int64_t vH, int64_t vS, const void *dO,
+                                int64_t dOB, int64_t dOH, int64_t dOL, void *dq, int64_t dqB,
+                                int64_t dqH, int64_t dqL, void *dk, int64_t dkB, int64_t dkH,
+                                int64_t dkS, void *dv, int64_t dvB, int64_t dvH, int64_t dvS,
+                                int mask_kind, const void *mask, int64_t mB, int64_t mH,
+                                int64_t mL, int64_t mS, float scale, int causal);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

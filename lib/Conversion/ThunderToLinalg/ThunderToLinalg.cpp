@@ -38,6 +38,8 @@ struct ConvertThunderToLinalgPass
     target.addIllegalDialect<ThunderDialect>();
     if (keepAttention)
       target.addLegalOp<AttentionOp>();
+    // A target's fused kernels (destination style, bufferized by the target).
+    target.addLegalOp<FusedAttentionOp, FusedAttentionGradOp>();
     target.markUnknownOpDynamicallyLegal([](mlir::Operation *) { return true; });
     mlir::RewritePatternSet patterns(ctx);
     populateThunderToLinalgPatterns(patterns);

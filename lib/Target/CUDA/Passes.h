@@ -27,6 +27,9 @@ namespace thunder::cuda {
 #define GEN_PASS_REGISTRATION
 #include "CUDAPasses.h.inc"
 
+/// The bufferization of thunder.fused_attention / _grad (FuseAttention.cpp).
+void registerFusedAttentionInterfaces(mlir::DialectRegistry &registry);
+
 /// The name of the gpu.module (then gpu.binary) that holds every kernel.
 inline constexpr llvm::StringLiteral kKernelModuleName = "thunder_kernels";
 

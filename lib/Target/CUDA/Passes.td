@@ -51,6 +51,37 @@ def CUDAFoldMatmulOperands : Pass<"thunder-cuda-fold-matmul-operands"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def CUDAFuseAttention : Pass<"thunder-cuda-fuse-attention"> {
+  let summary = "thunder.attention / attention_grad -> the fused, destination-style ops";
+  let description = [{
+    On thunder ops, before the thunder -> linalg lowering. A
+    `thunder.attention` (or `thunder.attention_grad`) the runtime's fused
+    kernels take becomes `thunder.fused_attention` (`_grad`) writing into
+    `tensor.empty` outputs: rank 4 `[B, H, L, E]`, f32/f16/bf16, head dim
+    (static) at most 128, value head dim equal to the query's, mask absent,
+    float (f32/f16/bf16) or boolean. Keys and values repeated over a group of
+    query heads (`broadcast_in_dim` [B, Hkv, S, E] -> [B, Hkv, G, S, E] then
+    `reshape` to [B, Hkv*G, S, E], what GQA models do) are read unrepeated.
+    Everything else stays for thunder-decompose.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
+def CUDAAttentionCalls : Pass<"thunder-cuda-attention-calls", "mlir::ModuleOp"> {
+  let summary = "fused attention ops on memrefs -> thunder_cuda_attention_fwd/_bwd calls";
+  let description = [{
+    After bufferization. `thunder.fused_attention` becomes `func.call
+    @thunder_cuda_attention_fwd` and `thunder.fused_attention_grad` `func.call
+    @thunder_cuda_attention_bwd` (compiler_abi.h) on the operands' device
+    pointers (aligned pointer + offset) with the sizes and the strides of the
+    three leading dims from the memref metadata (the last dim must have unit
+    stride: otherwise the operand is copied first); a mask is addressed
+    through [B, H, L, S] strides, 0 on the dims it broadcasts.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 def CUDALibraryCalls : Pass<"thunder-cuda-library-calls", "mlir::ModuleOp"> {
   let summary = "replaces matrix products on memrefs by calls of thunder_cuda_matmul";
   let description = [{

@@ -69,6 +69,9 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   // Generated kernels only for convolutions (no thunder_cuda_conv calls).
   if (const char *cudnn = std::getenv("THUNDERC_CUDA_CUDNN"))
     o.cudnn = llvm::StringRef(cudnn) != "0";
+  // Attention decomposed (matmul, softmax, matmul) instead of the fused kernels.
+  if (const char *fused = std::getenv("THUNDERC_CUDA_FUSED_ATTENTION"))
+    o.fusedAttention = llvm::StringRef(fused) != "0";
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
@@ -76,6 +79,11 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   if (const char *scatters = std::getenv("THUNDERC_CUDA_PARALLEL_SCATTERS"))
     o.parallelScatters = llvm::StringRef(scatters) != "0";
   return o;
+}
+
+void buildCUDAThunderPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
+  if (options.fusedAttention)
+    pm.addPass(createCUDAFuseAttention());
 }
 
 void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
@@ -91,6 +99,7 @@ void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions
 
 void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
   // Host code on memrefs: library calls, then one kernel per linalg op.
+  pm.addPass(createCUDAAttentionCalls());
   CUDALibraryCallsOptions calls;
   calls.tf32 = options.tf32;
   pm.addPass(createCUDALibraryCalls(calls));
@@ -163,6 +172,7 @@ void registerDialectsAndInterfaces(DialectRegistry &registry) {
   registerAllDialects(registry);
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
+  registerFusedAttentionInterfaces(registry);
 }
 
 namespace {

@@ -1,0 +1,553 @@
+//===- Attention.cu - fused scaled-dot-product attention kernels -----------===//
+//
+// Flash-attention-2 style kernels for thunder_cuda_attention_fwd/_bwd
+// (runtime/cuda/Attention.cpp launches them through the driver API; they are
+// compiled by nvcc at build time into a fatbin embedded in the runtime).
+//
+// - fwd_tc / bwd_tc: f16/bf16, head dim 64 or 128, tensor cores through WMMA
+//   (f32 accumulation). Forward: a block of 4 warps owns 64 query rows (16 per
+//   warp); K/V tiles of 64 keys go through shared memory; online softmax in
+//   the log2 domain; the output accumulator stays in shared memory (rows are
+//   rescaled by exp(m_old - m_new), which WMMA fragments cannot do).
+//   Backward (FA2): a block owns 64 keys of one KV head and loops over the
+//   query heads sharing it (GQA) and the query tiles; P and dS are recomputed
+//   from lse; dK, dV accumulate in registers; dQ goes through f32 atomics.
+// - fwd_generic / bwd_generic: any float type, head dim <= 128: one warp per
+//   query row (f32, and head dims the tensor-core kernels do not take).
+//
+// Every kernel takes one Params (AttentionParams.h) and is extern "C" so the
+// host looks it up by name.
+//
+//===----------------------------------------------------------------------===//
+#include "AttentionParams.h"
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <mma.h>
+
+using thunder::attention::Params;
+using namespace nvcuda;
+
+namespace {
+
+constexpr float kLog2e = 1.4426950408889634f;
+constexpr float kLn2 = 0.6931471805599453f;
+
+__device__ __forceinline__ float toF(float x) { return x; }
+__device__ __forceinline__ float toF(__half x) { return __half2float(x); }
+__device__ __forceinline__ float toF(__nv_bfloat16 x) { return __bfloat162float(x); }
+template <typename T> __device__ __forceinline__ T fromF(float x);
+template <> __device__ __forceinline__ float fromF<float>(float x) { return x; }
+template <> __device__ __forceinline__ __half fromF<__half>(float x) { return __float2half(x); }
+template <> __device__ __forceinline__ __nv_bfloat16 fromF<__nv_bfloat16>(float x) {
+  return __float2bfloat16(x);
+}
+
+/// The mask's contribution to score (i, j) of query head h in log2 units;
+/// -inf where it masks the position out.
+__device__ __forceinline__ float maskAt(const Params &p, int64_t b, int64_t h, int64_t i,
+                                        int64_t j) {
+  if (p.maskKind == thunder::attention::MASK_NONE)
+    return 0.f;
+  int64_t off = b * p.mB + h * p.mH + i * p.mL + j * p.mS;
+  switch (p.maskKind) {
+  case thunder::attention::MASK_F32:
+    return static_cast<const float *>(p.mask)[off] * kLog2e;
+  case thunder::attention::MASK_F16:
+    return toF(static_cast<const __half *>(p.mask)[off]) * kLog2e;
+  case thunder::attention::MASK_BF16:
+    return toF(static_cast<const __nv_bfloat16 *>(p.mask)[off]) * kLog2e;
+  default:
+    return static_cast<const unsigned char *>(p.mask)[off] ? 0.f : -INFINITY;
+  }
+}
+
+/// Whether (i, j) is outside the problem or the causal triangle.
+__device__ __forceinline__ bool outside(const Params &p, int64_t i, int64_t j) {
+  return i >= p.L || j >= p.S || (p.causal && j > i);
+}
+
+__device__ __forceinline__ int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+
+__device__ __forceinline__ float warpMax(float x) {
+  for (int o = 16; o > 0; o >>= 1)
+    x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, o));
+  return x;
+}
+__device__ __forceinline__ float warpSum(float x) {
+  for (int o = 16; o > 0; o >>= 1)
+    x += __shfl_xor_sync(0xffffffffu, x, o);
+  return x;
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor-core kernels (f16/bf16, D = 64 or 128)
+//===----------------------------------------------------------------------===//
+
+constexpr int kBM = 64, kBN = 64, kThreads = 128;
+constexpr int kPad = 8;   // 16-bit tiles: row stride D + 8 (multiple of 8, fewer bank conflicts)
+constexpr int kFPad = 4;  // f32 tiles
+
+/// Copies rows [row0, row0 + 64) of a [rows, D] matrix (row stride `ld`,
+/// contiguous rows) to shared memory (row stride D + kPad), zeros past `rows`.
+template <typename T, int D>
+__device__ __forceinline__ void loadTile(T *dst, const T *src, int64_t ld, int64_t row0,
+                                         int64_t rows, bool vec) {
+  constexpr int ldd = D + kPad;
+  if (vec) {
+    constexpr int chunks = D / 8; // 16-byte chunks per row
+    for (int c = threadIdx.x; c < kBM * chunks; c += kThreads) {
+      int r = c / chunks, col = (c % chunks) * 8;
+      uint4 val = make_uint4(0, 0, 0, 0);
+      if (row0 + r < rows)
+        val = *reinterpret_cast<const uint4 *>(src + (row0 + r) * ld + col);
+      *reinterpret_cast<uint4 *>(dst + r * ldd + col) = val;
+    }
+  } else {
+    for (int c = threadIdx.x; c < kBM * D; c += kThreads) {
+      int r = c / D, col = c % D;
+      dst[r * ldd + col] = row0 + r < rows ? src[(row0 + r) * ld + col] : fromF<T>(0.f);
+    }
+  }
+}
+
+template <typename T, int D> __device__ void fwdTC(const Params &p) {
+  constexpr int ld = D + kPad, lds = kBN + kFPad, ldp = kBN + kPad, ldo = D + kFPad;
+  extern __shared__ __align__(16) unsigned char smem[];
+  T *sQ = reinterpret_cast<T *>(smem);
+  T *sK = sQ + kBM * ld;
+  T *sV = sK + kBN * ld;
+  float *sS = reinterpret_cast<float *>(sV + kBN * ld);
+  T *sP = reinterpret_cast<T *>(sS + kBM * lds);
+  float *sO = reinterpret_cast<float *>(sP + kBM * ldp);
+
+  const int64_t m0 = int64_t(blockIdx.x) * kBM, h = blockIdx.y, b = blockIdx.z;
+  const int64_t hk = h / (p.H / p.Hkv);
+  const T *q = static_cast<const T *>(p.q) + b * p.qB + h * p.qH;
+  const T *k = static_cast<const T *>(p.k) + b * p.kB + hk * p.kH;
+  const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const bool vec = p.vec;
+
+  loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
+  for (int c = threadIdx.x; c < kBM * ldo; c += kThreads)
+    sO[c] = 0.f;
+
+  // Lane pair (2r, 2r+1) owns row r of the warp's 16, half of its columns.
+  const int r = warp * 16 + lane / 2, half = lane & 1;
+  const int64_t i = m0 + r;
+  const float scale2 = p.scale * kLog2e;
+  float mRow = -INFINITY, lRow = 0.f;
+
+  int64_t nEnd = p.S;
+  if (p.causal)
+    nEnd = imin(nEnd, m0 + kBM);
+  for (int64_t n0 = 0; n0 < nEnd; n0 += kBN) {
+    __syncthreads(); // the previous tile's K/V reads are done
+    loadTile<T, D>(sK, k, p.kS, n0, p.S, vec);
+    loadTile<T, D>(sV, v, p.vS, n0, p.S, vec);
+    __syncthreads();
+
+    // S = Q K^T for the warp's 16 rows.
+    for (int nt = 0; nt < kBN / 16; ++nt) {
+      wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
+      wmma::fill_fragment(acc, 0.f);
+      for (int kk = 0; kk < D / 16; ++kk) {
+        wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a;
+        wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::col_major> bf;
+        wmma::load_matrix_sync(a, sQ + warp * 16 * ld + kk * 16, ld);
+        wmma::load_matrix_sync(bf, sK + nt * 16 * ld + kk * 16, ld);
+        wmma::mma_sync(acc, a, bf, acc);
+      }
+      wmma::store_matrix_sync(sS + warp * 16 * lds + nt * 16, acc, lds, wmma::mem_row_major);
+    }
+    __syncwarp();
+
+    // Online softmax on the lane's 32 columns.
+    float s[32];
+    float mx = -INFINITY;
+#pragma unroll
+    for (int c = 0; c < 32; ++c) {
+      int col = half * 32 + c;
+      int64_t j = n0 + col;
+      float x = sS[r * lds + col] * scale2;
+      if (outside(p, i, j))
+        x = -INFINITY;
+      else
+        x += maskAt(p, b, h, i, j);
+      s[c] = x;
+      mx = fmaxf(mx, x);
+    }
+    mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+    float mNew = fmaxf(mRow, mx);
+    float mUse = mNew == -INFINITY ? 0.f : mNew;
+    float alpha = exp2f(mRow - mUse);
+    float sum = 0.f;
+#pragma unroll
+    for (int c = 0; c < 32; ++c) {
+      float e = exp2f(s[c] - mUse);
+      sum += e;
+      sP[r * ldp + half * 32 + c] = fromF<T>(e);
+    }
+    sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+    lRow = lRow * alpha + sum;
+    mRow = mNew;
+    for (int c = half * (D / 2); c < (half + 1) * (D / 2); ++c)
+      sO[r * ldo + c] *= alpha;
+    __syncwarp();
+
+    // O += P V for the warp's rows.
+    for (int dt = 0; dt < D / 16; ++dt) {
+      wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
+      wmma::load_matrix_sync(acc, sO + warp * 16 * ldo + dt * 16, ldo, wmma::mem_row_major);
+      for (int kk = 0; kk < kBN / 16; ++kk) {
+        wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a;
+        wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::row_major> bf;
+        wmma::load_matrix_sync(a, sP + warp * 16 * ldp + kk * 16, ldp);
+        wmma::load_matrix_sync(bf, sV + kk * 16 * ld + dt * 16, ld);
+        wmma::mma_sync(acc, a, bf, acc);
+      }
+      wmma::store_matrix_sync(sO + warp * 16 * ldo + dt * 16, acc, ldo, wmma::mem_row_major);
+    }
+    __syncwarp();
+  }
+
+  if (i < p.L) {
+    T *o = static_cast<T *>(p.o) + b * p.oB + h * p.oH + i * p.oL;
+    float inv = lRow > 0.f ? 1.f / lRow : 0.f;
+    for (int c = half * (D / 2); c < (half + 1) * (D / 2); ++c)
+      o[c] = fromF<T>(sO[r * ldo + c] * inv);
+    if (half == 0 && p.lse)
+      p.lse[(b * p.H + h) * p.L + i] = lRow > 0.f ? mRow * kLn2 + logf(lRow) : -INFINITY;
+  }
+}
+
+template <typename T, int D> __device__ void bwdTC(const Params &p) {
+  constexpr int ld = D + kPad, lds = kBM + kFPad, ldp = kBM + kPad, ldq = D + kFPad;
+  extern __shared__ __align__(16) unsigned char smem[];
+  T *sK = reinterpret_cast<T *>(smem);
+  T *sV = sK + kBN * ld;
+  T *sQ = sV + kBN * ld;
+  T *sdO = sQ + kBM * ld;
+  float *sSt = reinterpret_cast<float *>(sdO + kBM * ld); // S^T, then scratch for dQ / dK / dV
+  float *sdPt = sSt + kBN * lds;
+  T *sPt = reinterpret_cast<T *>(sdPt + kBN * lds);
+  T *sdSt = sPt + kBN * ldp;
+  float *sLse = reinterpret_cast<float *>(sdSt + kBN * ldp);
+  float *sDelta = sLse + kBM;
+  float *sdQ = sSt; // [64][D + kFPad] f32, fits in sSt + sdPt
+
+  const int64_t n0 = int64_t(blockIdx.x) * kBN, hk = blockIdx.y, b = blockIdx.z;
+  const int64_t group = p.H / p.Hkv;
+  const T *k = static_cast<const T *>(p.k) + b * p.kB + hk * p.kH;
+  const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const bool vec = p.vec;
+  const float scale2 = p.scale * kLog2e;
+
+  loadTile<T, D>(sK, k, p.kS, n0, p.S, vec);
+  loadTile<T, D>(sV, v, p.vS, n0, p.S, vec);
+
+  wmma::fragment<wmma::accumulator, 16, 16, 16, float> dK[D / 16], dV[D / 16];
+  for (int dt = 0; dt < D / 16; ++dt) {
+    wmma::fill_fragment(dK[dt], 0.f);
+    wmma::fill_fragment(dV[dt], 0.f);
+  }
+
+  // Lane pair owns key row r of the warp's 16, half of the 64 query columns.
+  const int r = warp * 16 + lane / 2, half = lane & 1;
+  const int64_t j = n0 + r;
+  const int64_t mBegin = p.causal ? (n0 / kBM) * kBM : 0;
+
+  for (int64_t h = hk * group; h < (hk + 1) * group; ++h) {
+    const T *q = static_cast<const T *>(p.q) + b * p.qB + h * p.qH;
+    const T *dO = static_cast<const T *>(p.dO) + b * p.dOB + h * p.dOH;
+    const float *lse = p.lse + (b * p.H + h) * p.L;
+    const float *delta = p.delta + (b * p.H + h) * p.L;
+    float *dqAcc = p.dqAcc + (b * p.H + h) * p.L * D;
+    for (int64_t m0 = mBegin; m0 < p.L; m0 += kBM) {
+      __syncthreads(); // the previous tile's reads of sQ/sdO/sdQ are done
+      loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
+      loadTile<T, D>(sdO, dO, p.dOL, m0, p.L, vec);
+      for (int c = threadIdx.x; c < kBM; c += kThreads) {
+        bool in = m0 + c < p.L;
+        sLse[c] = in ? lse[m0 + c] * kLog2e : -INFINITY;
+        sDelta[c] = in ? delta[m0 + c] : 0.f;
+      }
+      __syncthreads();
+
+      // S^T = K_w Q^T and dP^T = V_w dO^T for the warp's 16 keys.
+      for (int qt = 0; qt < kBM / 16; ++qt) {
+        wmma::fragment<wmma::accumulator, 16, 16, 16, float> s, dp;
+        wmma::fill_fragment(s, 0.f);
+        wmma::fill_fragment(dp, 0.f);
+        for (int kk = 0; kk < D / 16; ++kk) {
+          wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a;
+          wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::col_major> bf;
+          wmma::load_matrix_sync(a, sK + warp * 16 * ld + kk * 16, ld);
+          wmma::load_matrix_sync(bf, sQ + qt * 16 * ld + kk * 16, ld);
+          wmma::mma_sync(s, a, bf, s);
+          wmma::load_matrix_sync(a, sV + warp * 16 * ld + kk * 16, ld);
+          wmma::load_matrix_sync(bf, sdO + qt * 16 * ld + kk * 16, ld);
+          wmma::mma_sync(dp, a, bf, dp);
+        }
+        wmma::store_matrix_sync(sSt + warp * 16 * lds + qt * 16, s, lds, wmma::mem_row_major);
+        wmma::store_matrix_sync(sdPt + warp * 16 * lds + qt * 16, dp, lds, wmma::mem_row_major);
+      }
+      __syncwarp();
+
+      // P^T and dS^T = P^T * (dP^T - delta) on the lane's 32 query columns.
+      for (int c = half * 32; c < half * 32 + 32; ++c) {
+        int64_t i = m0 + c;
+        float pv = 0.f;
+        if (!outside(p, i, j) && sLse[c] != -INFINITY) {
+          float x = sSt[r * lds + c] * scale2 + maskAt(p, b, h, i, j);
+          pv = exp2f(x - sLse[c]);
+        }
+        float ds = pv * (sdPt[r * lds + c] - sDelta[c]);
+        sPt[r * ldp + c] = fromF<T>(pv);
+        sdSt[r * ldp + c] = fromF<T>(ds);
+      }
+      __syncwarp();
+
+      // dV_w += P^T dO, dK_w += dS^T Q (scaled at the end).
+      for (int dt = 0; dt < D / 16; ++dt) {
+        for (int kk = 0; kk < kBM / 16; ++kk) {
+          wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> a;
+          wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::row_major> bf;
+          wmma::load_matrix_sync(a, sPt + warp * 16 * ldp + kk * 16, ldp);
+          wmma::load_matrix_sync(bf, sdO + kk * 16 * ld + dt * 16, ld);
+          wmma::mma_sync(dV[dt], a, bf, dV[dt]);
+          wmma::load_matrix_sync(a, sdSt + warp * 16 * ldp + kk * 16, ldp);
+          wmma::load_matrix_sync(bf, sQ + kk * 16 * ld + dt * 16, ld);
+          wmma::mma_sync(dK[dt], a, bf, dK[dt]);
+        }
+      }
+      __syncthreads(); // every warp's dS^T is written; sSt/sdPt are free
+
+      // dQ (64 x D) += dS K: warp w takes query rows 16w..16w+15.
+      for (int dt = 0; dt < D / 16; ++dt) {
+        wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
+        wmma::fill_fragment(acc, 0.f);
+        for (int kk = 0; kk < kBN / 16; ++kk) {
+          wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::col_major> a;
+          wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::row_major> bf;
+          wmma::load_matrix_sync(a, sdSt + kk * 16 * ldp + warp * 16, ldp);
+          wmma::load_matrix_sync(bf, sK + kk * 16 * ld + dt * 16, ld);
+          wmma::mma_sync(acc, a, bf, acc);
+        }
+        wmma::store_matrix_sync(sdQ + warp * 16 * ldq + dt * 16, acc, ldq, wmma::mem_row_major);
+      }
+      __syncwarp();
+      for (int c = lane; c < 16 * D; c += 32) {
+        int row = warp * 16 + c / D, col = c % D;
+        if (m0 + row < p.L)
+          atomicAdd(dqAcc + (m0 + row) * D + col, sdQ[row * ldq + col] * p.scale);
+      }
+    }
+  }
+
+  // dK = scale * dS^T Q, dV = P^T dO: through shared memory to the outputs.
+  for (int which = 0; which < 2; ++which) {
+    __syncthreads();
+    for (int dt = 0; dt < D / 16; ++dt)
+      wmma::store_matrix_sync(sdQ + warp * 16 * ldq + dt * 16, which ? dV[dt] : dK[dt], ldq,
+                              wmma::mem_row_major);
+    __syncwarp();
+    T *out = which ? static_cast<T *>(p.dv) + b * p.dvB + hk * p.dvH
+                   : static_cast<T *>(p.dk) + b * p.dkB + hk * p.dkH;
+    int64_t ldOut = which ? p.dvS : p.dkS;
+    float f = which ? 1.f : p.scale;
+    for (int c = lane; c < 16 * D; c += 32) {
+      int row = warp * 16 + c / D, col = c % D;
+      if (n0 + row < p.S)
+        out[(n0 + row) * ldOut + col] = fromF<T>(sdQ[row * ldq + col] * f);
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Generic kernels: one warp per query row, head dim <= 128
+//===----------------------------------------------------------------------===//
+
+constexpr int kGenWarps = 4, kDPerLane = 4;
+
+template <typename T> __device__ void fwdGeneric(const Params &p) {
+  __shared__ float sQ[kGenWarps][32 * kDPerLane];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int64_t i = int64_t(blockIdx.x) * kGenWarps + warp, h = blockIdx.y, b = blockIdx.z;
+  if (i >= p.L)
+    return;
+  const int64_t hk = h / (p.H / p.Hkv), D = p.D;
+  const T *q = static_cast<const T *>(p.q) + b * p.qB + h * p.qH + i * p.qL;
+  const T *k = static_cast<const T *>(p.k) + b * p.kB + hk * p.kH;
+  const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
+  for (int d = lane; d < D; d += 32)
+    sQ[warp][d] = toF(q[d]) * p.scale * kLog2e;
+  __syncwarp();
+  float o[kDPerLane] = {0.f, 0.f, 0.f, 0.f};
+  float mRow = -INFINITY, lRow = 0.f;
+  int64_t nEnd = p.causal ? imin(p.S, i + 1) : p.S;
+  for (int64_t j0 = 0; j0 < nEnd; j0 += 32) {
+    int64_t j = j0 + lane;
+    float s = -INFINITY;
+    if (!outside(p, i, j)) {
+      const T *kr = k + j * p.kS;
+      float dot = 0.f;
+      for (int d = 0; d < D; ++d)
+        dot += sQ[warp][d] * toF(kr[d]);
+      s = dot + maskAt(p, b, h, i, j);
+    }
+    float mNew = fmaxf(mRow, warpMax(s));
+    float mUse = mNew == -INFINITY ? 0.f : mNew;
+    float alpha = exp2f(mRow - mUse);
+    float e = exp2f(s - mUse);
+    lRow = lRow * alpha + warpSum(e);
+    mRow = mNew;
+    for (int t = 0; t < kDPerLane; ++t)
+      o[t] *= alpha;
+    int n = int(imin(32, nEnd - j0));
+    for (int c = 0; c < n; ++c) {
+      float pc = __shfl_sync(0xffffffffu, e, c);
+      const T *vr = v + (j0 + c) * p.vS;
+      for (int t = 0; t < kDPerLane; ++t) {
+        int d = lane + 32 * t;
+        if (d < D)
+          o[t] += pc * toF(vr[d]);
+      }
+    }
+  }
+  T *out = static_cast<T *>(p.o) + b * p.oB + h * p.oH + i * p.oL;
+  float inv = lRow > 0.f ? 1.f / lRow : 0.f;
+  for (int t = 0; t < kDPerLane; ++t) {
+    int d = lane + 32 * t;
+    if (d < D)
+      out[d] = fromF<T>(o[t] * inv);
+  }
+  if (lane == 0 && p.lse)
+    p.lse[(b * p.H + h) * p.L + i] = lRow > 0.f ? mRow * kLn2 + logf(lRow) : -INFINITY;
+}
+
+/// dQ accumulated in registers, dK and dV through f32 atomics into dkAcc/dvAcc.
+template <typename T> __device__ void bwdGeneric(const Params &p) {
+  __shared__ float sQ[kGenWarps][32 * kDPerLane], sdO[kGenWarps][32 * kDPerLane];
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int64_t i = int64_t(blockIdx.x) * kGenWarps + warp, h = blockIdx.y, b = blockIdx.z;
+  if (i >= p.L)
+    return;
+  const int64_t hk = h / (p.H / p.Hkv), D = p.D;
+  const T *q = static_cast<const T *>(p.q) + b * p.qB + h * p.qH + i * p.qL;
+  const T *dO = static_cast<const T *>(p.dO) + b * p.dOB + h * p.dOH + i * p.dOL;
+  const T *k = static_cast<const T *>(p.k) + b * p.kB + hk * p.kH;
+  const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
+  float *dkAcc = p.dkAcc + (b * p.Hkv + hk) * p.S * D;
+  float *dvAcc = p.dvAcc + (b * p.Hkv + hk) * p.S * D;
+  for (int d = lane; d < D; d += 32) {
+    sQ[warp][d] = toF(q[d]);
+    sdO[warp][d] = toF(dO[d]);
+  }
+  __syncwarp();
+  const float lse = p.lse[(b * p.H + h) * p.L + i] * kLog2e;
+  const float delta = p.delta[(b * p.H + h) * p.L + i];
+  const float scale2 = p.scale * kLog2e;
+  float dq[kDPerLane] = {0.f, 0.f, 0.f, 0.f};
+  int64_t nEnd = p.causal ? imin(p.S, i + 1) : p.S;
+  if (lse == -INFINITY)
+    nEnd = 0;
+  for (int64_t j0 = 0; j0 < nEnd; j0 += 32) {
+    int64_t j = j0 + lane;
+    float pv = 0.f, ds = 0.f;
+    if (!outside(p, i, j)) {
+      const T *kr = k + j * p.kS, *vr = v + j * p.vS;
+      float dot = 0.f, dp = 0.f;
+      for (int d = 0; d < D; ++d) {
+        dot += sQ[warp][d] * toF(kr[d]);
+        dp += sdO[warp][d] * toF(vr[d]);
+      }
+      pv = exp2f(dot * scale2 + maskAt(p, b, h, i, j) - lse);
+      ds = pv * (dp - delta);
+    }
+    int n = int(imin(32, nEnd - j0));
+    for (int c = 0; c < n; ++c) {
+      float pc = __shfl_sync(0xffffffffu, pv, c), dsc = __shfl_sync(0xffffffffu, ds, c);
+      int64_t jc = j0 + c;
+      const T *kr = k + jc * p.kS;
+      for (int t = 0; t < kDPerLane; ++t) {
+        int d = lane + 32 * t;
+        if (d < D) {
+          dq[t] += dsc * toF(kr[d]);
+          atomicAdd(dkAcc + jc * D + d, dsc * sQ[warp][d] * p.scale);
+          atomicAdd(dvAcc + jc * D + d, pc * sdO[warp][d]);
+        }
+      }
+    }
+  }
+  float *dqAcc = p.dqAcc + ((b * p.H + h) * p.L + i) * D;
+  for (int t = 0; t < kDPerLane; ++t) {
+    int d = lane + 32 * t;
+    if (d < D)
+      dqAcc[d] = dq[t] * p.scale;
+  }
+}
+
+/// delta[b, h, i] = sum_d dO * O (one warp per row).
+template <typename T> __device__ void bwdDelta(const Params &p) {
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int64_t i = int64_t(blockIdx.x) * kGenWarps + warp, h = blockIdx.y, b = blockIdx.z;
+  if (i >= p.L)
+    return;
+  const T *o = static_cast<const T *>(p.o) + b * p.oB + h * p.oH + i * p.oL;
+  const T *dO = static_cast<const T *>(p.dO) + b * p.dOB + h * p.dOH + i * p.dOL;
+  float s = 0.f;
+  for (int64_t d = lane; d < p.D; d += 32)
+    s += toF(o[d]) * toF(dO[d]);
+  s = warpSum(s);
+  if (lane == 0)
+    p.delta[(b * p.H + h) * p.L + i] = s;
+}
+
+/// Writes an f32 accumulator [B, heads, rows, D] (contiguous) to a strided output.
+template <typename T>
+__device__ void castOut(const float *acc, T *out, int64_t heads, int64_t rows, int64_t D,
+                        int64_t sB, int64_t sH, int64_t sR, int64_t total) {
+  for (int64_t x = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; x < total;
+       x += int64_t(gridDim.x) * blockDim.x) {
+    int64_t d = x % D, rr = (x / D) % rows, hh = (x / D / rows) % heads, bb = x / D / rows / heads;
+    out[bb * sB + hh * sH + rr * sR + d] = fromF<T>(acc[x]);
+  }
+}
+
+} // namespace
+
+#define THUNDER_TC_KERNELS(NAME, T, D)                                                         \
+  extern "C" __global__ void __launch_bounds__(kThreads)                                       \
+      thunder_attn_fwd_##NAME##_d##D(Params p) {                                               \
+    fwdTC<T, D>(p);                                                                            \
+  }                                                                                            \
+  extern "C" __global__ void __launch_bounds__(kThreads)                                       \
+      thunder_attn_bwd_##NAME##_d##D(Params p) {                                               \
+    bwdTC<T, D>(p);                                                                            \
+  }
+THUNDER_TC_KERNELS(f16, __half, 64)
+THUNDER_TC_KERNELS(f16, __half, 128)
+THUNDER_TC_KERNELS(bf16, __nv_bfloat16, 64)
+THUNDER_TC_KERNELS(bf16, __nv_bfloat16, 128)
+
+#define THUNDER_GENERIC_KERNELS(NAME, T)                                                       \
+  extern "C" __global__ void thunder_attn_fwd_generic_##NAME(Params p) { fwdGeneric<T>(p); }  \
+  extern "C" __global__ void thunder_attn_bwd_generic_##NAME(Params p) { bwdGeneric<T>(p); }  \
+  extern "C" __global__ void thunder_attn_bwd_delta_##NAME(Params p) { bwdDelta<T>(p); }      \
+  extern "C" __global__ void thunder_attn_bwd_cast_##NAME(Params p) {                          \
+    int64_t qTotal = p.B * p.H * p.L * p.D, kvTotal = p.B * p.Hkv * p.S * p.D;                 \
+    if (blockIdx.y == 0)                                                                       \
+      castOut<T>(p.dqAcc, static_cast<T *>(p.dq), p.H, p.L, p.D, p.dqB, p.dqH, p.dqL, qTotal); \
+    else if (blockIdx.y == 1 && p.dkAcc)                                                       \
+      castOut<T>(p.dkAcc, static_cast<T *>(p.dk), p.Hkv, p.S, p.D, p.dkB, p.dkH, p.dkS,        \
+                 kvTotal);                                                                     \
+    else if (blockIdx.y == 2 && p.dvAcc)                                                       \
+      castOut<T>(p.dvAcc, static_cast<T *>(p.dv), p.Hkv, p.S, p.D, p.dvB, p.dvH, p.dvS,        \
+                 kvTotal);                                                                     \
+  }
+THUNDER_GENERIC_KERNELS(f32, float)
+THUNDER_GENERIC_KERNELS(f16, __half)
+THUNDER_GENERIC_KERNELS(bf16, __nv_bfloat16)

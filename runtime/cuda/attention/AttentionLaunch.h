@@ -1,0 +1,146 @@
+//===- AttentionLaunch.h - Which attention kernels run, with what ----------===//
+//
+// The host half of the fused attention, over an abstract backend (the
+// runtime's driver calls in runtime/cuda/Attention.cpp; the standalone GPU
+// test in test/gpu/attention) so that both run the same launch sequence:
+//   forward:  fwd_tc (f16/bf16, head dim 64/128) or fwd_generic;
+//   backward: the forward again into scratch (O, lse), delta = rowsum(dO * O),
+//             bwd_tc + a cast of the f32 dQ, or bwd_generic + casts of dQ/dK/dV.
+// Header-only C++, no CUDA headers.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "AttentionParams.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace thunder::attention {
+
+/// thunder_mm_dtype codes (compiler_abi.h).
+enum DType { DT_F32 = 0, DT_F16 = 1, DT_BF16 = 2 };
+
+struct Backend {
+  virtual ~Backend() = default;
+  /// Launches kernel `name` with one Params argument; false on failure (recorded by the backend).
+  virtual bool launch(const char *name, unsigned gx, unsigned gy, unsigned gz, unsigned block,
+                      unsigned smem, Params &p) = 0;
+  /// Device memory, zeroed when `zero`; null on failure.
+  virtual void *alloc(size_t bytes, bool zero) = 0;
+  virtual void free(void *ptr) = 0;
+};
+
+constexpr int kTileRows = 64, kTileThreads = 128, kGenericRows = 4, kMaxGenericD = 128;
+
+inline const char *dtypeName(int dtype) {
+  return dtype == DT_F16 ? "f16" : dtype == DT_BF16 ? "bf16" : "f32";
+}
+inline size_t elementSize(int dtype) { return dtype == DT_F32 ? 4 : 2; }
+
+/// Whether the f16/bf16 tensor-core kernels take this problem.
+inline bool tensorCores(int dtype, const Params &p) {
+  return (dtype == DT_F16 || dtype == DT_BF16) && (p.D == 64 || p.D == 128);
+}
+inline bool supported(int dtype, const Params &p) {
+  return (dtype == DT_F32 || dtype == DT_F16 || dtype == DT_BF16) && p.D > 0 &&
+         p.D <= kMaxGenericD && p.Hkv > 0 && p.H % p.Hkv == 0 && p.maskKind >= MASK_NONE &&
+         p.maskKind <= MASK_BOOL;
+}
+
+inline unsigned fwdSmem(int64_t D) {
+  int64_t ld = D + 8;
+  return unsigned(3 * 64 * ld * 2 + 64 * 68 * 4 + 64 * 72 * 2 + 64 * (D + 4) * 4);
+}
+inline unsigned bwdSmem(int64_t D) {
+  int64_t ld = D + 8;
+  return unsigned(4 * 64 * ld * 2 + 2 * 64 * 68 * 4 + 2 * 64 * 72 * 2 + 2 * 64 * 4);
+}
+
+/// 16-byte row accesses: aligned pointers and strides that are multiples of 8 elements.
+inline bool vectorizable(const Params &p) {
+  auto aligned = [](const void *ptr) { return !ptr || (reinterpret_cast<uintptr_t>(ptr) & 15) == 0; };
+  bool ok = aligned(p.q) && aligned(p.k) && aligned(p.v) && aligned(p.o) && aligned(p.dO);
+  for (int64_t s : {p.qB, p.qH, p.qL, p.kB, p.kH, p.kS, p.vB, p.vH, p.vS, p.oB, p.oH, p.oL,
+                    p.dOB, p.dOH, p.dOL})
+    ok = ok && s % 8 == 0;
+  return ok;
+}
+
+inline unsigned cdiv(int64_t a, int64_t b) { return unsigned((a + b - 1) / b); }
+
+/// O (and lse when p.lse) from q, k, v. False when a launch failed.
+inline bool forward(Backend &be, int dtype, Params &p) {
+  p.vec = vectorizable(p);
+  if (p.B == 0 || p.H == 0 || p.L == 0)
+    return true;
+  std::string name = "thunder_attn_fwd_";
+  if (tensorCores(dtype, p)) {
+    name += std::string(dtypeName(dtype)) + "_d" + std::to_string(p.D);
+    return be.launch(name.c_str(), cdiv(p.L, kTileRows), unsigned(p.H), unsigned(p.B),
+                     kTileThreads, fwdSmem(p.D), p);
+  }
+  name += std::string("generic_") + dtypeName(dtype);
+  return be.launch(name.c_str(), cdiv(p.L, kGenericRows), unsigned(p.H), unsigned(p.B),
+                   32 * kGenericRows, 0, p);
+}
+
+/// dq, dk, dv from q, k, v, dO (O and lse recomputed into scratch).
+inline bool backward(Backend &be, int dtype, Params p) {
+  if (p.B == 0 || p.H == 0)
+    return true;
+  const size_t es = elementSize(dtype);
+  const int64_t rows = p.B * p.H * p.L, kvElems = p.B * p.Hkv * p.S * p.D;
+  bool tc = tensorCores(dtype, p);
+  void *o = be.alloc(size_t(rows * p.D) * es, false);
+  float *lse = static_cast<float *>(be.alloc(size_t(rows) * 4, false));
+  float *delta = static_cast<float *>(be.alloc(size_t(rows) * 4, false));
+  float *dqAcc = static_cast<float *>(be.alloc(size_t(rows * p.D) * 4, tc));
+  float *dkAcc = tc ? nullptr : static_cast<float *>(be.alloc(size_t(kvElems) * 4, true));
+  float *dvAcc = tc ? nullptr : static_cast<float *>(be.alloc(size_t(kvElems) * 4, true));
+  bool ok = o && lse && delta && dqAcc && (tc || (dkAcc && dvAcc));
+  if (ok) {
+    // O contiguous [B, H, L, D].
+    p.o = o;
+    p.oL = p.D;
+    p.oH = p.L * p.D;
+    p.oB = p.H * p.L * p.D;
+    p.lse = lse;
+    p.delta = delta;
+    p.dqAcc = dqAcc;
+    p.dkAcc = dkAcc;
+    p.dvAcc = dvAcc;
+    ok = forward(be, dtype, p);
+    p.vec = vectorizable(p);
+    std::string dt = dtypeName(dtype);
+    if (ok && p.L > 0)
+      ok = be.launch(("thunder_attn_bwd_delta_" + dt).c_str(), cdiv(p.L, kGenericRows),
+                     unsigned(p.H), unsigned(p.B), 32 * kGenericRows, 0, p);
+    if (ok && p.S > 0) {
+      if (tc)
+        ok = be.launch(("thunder_attn_bwd_" + dt + "_d" + std::to_string(p.D)).c_str(),
+                       cdiv(p.S, kTileRows), unsigned(p.Hkv), unsigned(p.B), kTileThreads,
+                       bwdSmem(p.D), p);
+      else if (p.L > 0)
+        ok = be.launch(("thunder_attn_bwd_generic_" + dt).c_str(), cdiv(p.L, kGenericRows),
+                       unsigned(p.H), unsigned(p.B), 32 * kGenericRows, 0, p);
+    }
+    if (ok) {
+      int64_t most = rows * p.D > kvElems ? rows * p.D : kvElems;
+      unsigned blocks = cdiv(most, 256);
+      if (blocks > 65535u * 4)
+        blocks = 65535u * 4;
+      ok = be.launch(("thunder_attn_bwd_cast_" + dt).c_str(), blocks ? blocks : 1, 3, 1, 256, 0,
+                     p);
+    }
+  }
+  for (void *ptr : {static_cast<void *>(dvAcc), static_cast<void *>(dkAcc),
+                    static_cast<void *>(dqAcc), static_cast<void *>(delta),
+                    static_cast<void *>(lse), o})
+    if (ptr)
+      be.free(ptr);
+  return ok;
+}
+
+} // namespace thunder::attention

@@ -54,6 +54,10 @@ struct CUDAPipelineOptions {
   /// Supported attention runs on the runtime's fused kernels
   /// (thunder-cuda-fuse-attention, thunder-cuda-attention-calls).
   bool fusedAttention = true;
+  /// ... and the attention gradient too (THUNDERC_CUDA_FUSED_ATTENTION_BACKWARD=1).
+  /// Off by default: the fused backward kernels have not yet passed on a GPU;
+  /// the backward then recomputes attention with cuBLASLt products.
+  bool fusedAttentionBackward = false;
   /// Scatter loops (index_put, scatter) run one thread per update with
   /// atomic adds; false: one thread, in order (deterministic sums).
   bool parallelScatters = true;

@@ -177,9 +177,12 @@ struct FuseAttentionGrad : OpRewritePattern<AttentionGradOp> {
 };
 
 struct CUDAFuseAttentionPass : impl::CUDAFuseAttentionBase<CUDAFuseAttentionPass> {
+  using Base::Base;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseAttention, FuseAttentionGrad>(&getContext());
+    patterns.add<FuseAttention>(&getContext());
+    if (backward)
+      patterns.add<FuseAttentionGrad>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -62,8 +62,14 @@ def CUDAFuseAttention : Pass<"thunder-cuda-fuse-attention"> {
     float (f32/f16/bf16) or boolean. Keys and values repeated over a group of
     query heads (`broadcast_in_dim` [B, Hkv, S, E] -> [B, Hkv, G, S, E] then
     `reshape` to [B, Hkv*G, S, E], what GQA models do) are read unrepeated.
-    Everything else stays for thunder-decompose.
+    Everything else stays for thunder-decompose. `attention_grad` only with
+    `backward` (off by default until the fused backward kernels have passed
+    on a GPU; see docs/cuda.md).
   }];
+  let options = [
+    Option<"backward", "backward", "bool", /*default=*/"false",
+           "Also fuse thunder.attention_grad (the fused backward kernels)">,
+  ];
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 

@@ -72,6 +72,9 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   // Attention decomposed (matmul, softmax, matmul) instead of the fused kernels.
   if (const char *fused = std::getenv("THUNDERC_CUDA_FUSED_ATTENTION"))
     o.fusedAttention = llvm::StringRef(fused) != "0";
+  // The fused attention backward (opt-in until it has passed on a GPU).
+  if (const char *bwd = std::getenv("THUNDERC_CUDA_FUSED_ATTENTION_BACKWARD"))
+    o.fusedAttentionBackward = llvm::StringRef(bwd) != "0";
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
@@ -83,7 +86,7 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
 
 void buildCUDAThunderPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
   if (options.fusedAttention)
-    pm.addPass(createCUDAFuseAttention());
+    pm.addPass(createCUDAFuseAttention({options.fusedAttentionBackward}));
 }
 
 void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {

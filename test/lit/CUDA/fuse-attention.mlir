@@ -1,4 +1,7 @@
-// RUN: thunder-opt %s --split-input-file --thunder-cuda-fuse-attention | FileCheck %s
+// RUN: thunder-opt %s --split-input-file --thunder-cuda-fuse-attention="backward=true" | FileCheck %s
+// RUN: thunder-opt %s --split-input-file --thunder-cuda-fuse-attention | FileCheck %s --check-prefix=DEFAULT
+// The fused backward is opt-in (backward=true) until it has passed on a GPU.
+// DEFAULT-NOT: thunder.fused_attention_grad
 
 // Causal bf16 attention with GQA keys/values repeated the way Llama's
 // repeat_kv does it (broadcast_in_dim + reshape): the fused op reads the

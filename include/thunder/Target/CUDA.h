@@ -61,6 +61,10 @@ struct CUDAPipelineOptions {
   /// Scatter loops (index_put, scatter) run one thread per update with
   /// atomic adds; false: one thread, in order (deterministic sums).
   bool parallelScatters = true;
+  /// Long reductions whose innermost loop is parallel (column sums) run
+  /// split over blocks, merged with atomics; false: one thread per output,
+  /// in order (deterministic sums).
+  bool splitReductions = true;
   /// thunder-plan-memory in the shared bufferization.
   bool planMemory = true;
   /// CUDA toolkit directory for ptxas/fatbinary/libdevice ("" = search).

@@ -10,6 +10,12 @@
 //                reduced: threads stride over the reduced elements, keep a
 //                private partial (f32 for f16/bf16) and combine them with
 //                gpu.all_reduce (warp shuffles, shared memory across warps).
+//  split         when the innermost loop is parallel (column sums) and the
+//                reduction is long for the number of outputs: threads over
+//                the outputs (coalesced), blockIdx.y over chunks of the
+//                reduction; each thread combines its chunk privately and
+//                merges it into the output element, which holds the initial
+//                value, with one atomic (add, min, max).
 //  serial        one thread per output element, a loop over the reduction
 //                (innermost loop parallel: neighbouring threads read
 //                neighbouring elements), also for short or unrecognised
@@ -34,6 +40,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace thunder::cuda {
 #define GEN_PASS_DEF_CUDAMAPTOGPU
@@ -135,6 +142,69 @@ Value combine(OpBuilder &b, Location loc, Operation *combiner, Value lhs, Value 
   return b.create(state)->getResult(0);
 }
 
+/// The parallel and reduced loops of a reduction and their trip counts.
+struct ReductionLoops {
+  SmallVector<unsigned> parallel, reduced;
+  SmallVector<Value> sizes, pSizes, rSizes;
+
+  /// Loop indices with `pIvs` at the parallel loops and `zero` elsewhere.
+  SmallVector<Value> at(ValueRange pIvs, Value zero) const {
+    SmallVector<Value> ivs(sizes.size(), zero);
+    for (auto [d, iv] : llvm::zip(parallel, pIvs))
+      ivs[d] = iv;
+    return ivs;
+  }
+};
+
+ReductionLoops getReductionLoops(OpBuilder &b, Location loc, linalg::LinalgOp op) {
+  ReductionLoops loops;
+  op.getParallelDims(loops.parallel);
+  op.getReductionDims(loops.reduced);
+  loops.sizes = getLoopSizes(b, loc, op);
+  for (unsigned d : loops.parallel)
+    loops.pSizes.push_back(loops.sizes[d]);
+  for (unsigned d : loops.reduced)
+    loops.rSizes.push_back(loops.sizes[d]);
+  return loops;
+}
+
+/// A loop from `lb` to `ub` by `step` over the reduced loops of `op`
+/// (linearised, the last fastest) at loop indices `ivs` (the parallel ones):
+/// each iteration computes the payload's reduced values and combines them
+/// into private partials (of the accumulator type) that start from the
+/// combiners' neutral elements. Returns the partials.
+SmallVector<Value> buildPartialReductions(OpBuilder &b, Location loc, linalg::LinalgOp op,
+                                          const ReductionLoops &loops,
+                                          ArrayRef<Reduction> reductions, ArrayRef<Value> ivs,
+                                          Value lb, Value ub, Value step) {
+  SmallVector<Value> inits, reducedValues;
+  DenseSet<Operation *> combiners;
+  for (const Reduction &r : reductions) {
+    Value neutral = arith::ConstantOp::create(b, loc, r.neutral);
+    inits.push_back(convertScalar(b, loc, neutral, getAccumulatorType(neutral.getType()),
+                                  r.kind->isSigned));
+    combiners.insert(r.combiner);
+    reducedValues.push_back(r.reduced);
+  }
+  auto loop = scf::ForOp::create(b, loc, lb, ub, step, inits);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  SmallVector<Value> pointIvs(ivs);
+  for (auto [d, iv] :
+       llvm::zip(loops.reduced, delinearize(b, loc, loop.getInductionVar(), loops.rSizes)))
+    pointIvs[d] = iv;
+  IRMapping mapping;
+  emitPayload(b, loc, op, pointIvs, {}, combiners, mapping, reducedValues);
+  SmallVector<Value> next;
+  for (auto [r, acc] : llvm::zip(reductions, loop.getRegionIterArgs())) {
+    Value v = convertScalar(b, loc, mapping.lookupOrDefault(r.reduced), acc.getType(),
+                            r.kind->isSigned);
+    next.push_back(combine(b, loc, r.combiner, acc, v));
+  }
+  scf::YieldOp::create(b, loc, next);
+  return SmallVector<Value>(loop.getResults());
+}
+
 //===----------------------------------------------------------------------===//
 // Scatters: loop nests of independent writes
 //===----------------------------------------------------------------------===//
@@ -170,6 +240,30 @@ std::optional<arith::AtomicRMWKind> getAtomicKind(Operation *combiner, Type type
     return arith::AtomicRMWKind::addf;
   if (isa<arith::AddIOp>(combiner) && (type.isInteger(32) || type.isInteger(64)))
     return arith::AtomicRMWKind::addi;
+  return std::nullopt;
+}
+
+/// The atomic that merges a partial result of reduction combiner
+/// `combiner` into an element of `type`: the adds of getAtomicKind, and
+/// min/max on the same types.
+std::optional<arith::AtomicRMWKind> getMergeAtomicKind(Operation *combiner, Type type) {
+  if (std::optional<arith::AtomicRMWKind> add = getAtomicKind(combiner, type))
+    return add;
+  using Kind = arith::AtomicRMWKind;
+  if (type.isF32() || type.isF64())
+    return llvm::TypeSwitch<Operation *, std::optional<Kind>>(combiner)
+        .Case([](arith::MaximumFOp) { return Kind::maximumf; })
+        .Case([](arith::MinimumFOp) { return Kind::minimumf; })
+        .Case([](arith::MaxNumFOp) { return Kind::maxnumf; })
+        .Case([](arith::MinNumFOp) { return Kind::minnumf; })
+        .Default(std::nullopt);
+  if (type.isInteger(32) || type.isInteger(64))
+    return llvm::TypeSwitch<Operation *, std::optional<Kind>>(combiner)
+        .Case([](arith::MaxSIOp) { return Kind::maxs; })
+        .Case([](arith::MinSIOp) { return Kind::mins; })
+        .Case([](arith::MaxUIOp) { return Kind::maxu; })
+        .Case([](arith::MinUIOp) { return Kind::minu; })
+        .Default(std::nullopt);
   return std::nullopt;
 }
 
@@ -252,6 +346,89 @@ bool isPermutationOf(AffineMap map, ArrayRef<unsigned> dims) {
   return true;
 }
 
+//===----------------------------------------------------------------------===//
+// Split reductions: long reductions with few outputs over several blocks
+//===----------------------------------------------------------------------===//
+
+/// A thread's chunk of a split reduction is at least this long: the atomic
+/// that merges it is amortised over as many loads.
+constexpr int64_t kMinSplitChunk = 32;
+/// Chunks are added until a launch has about this many threads (an H100
+/// keeps 132 SMs x 2048 threads resident).
+constexpr int64_t kSplitThreads = 1 << 18;
+/// The chunks are blockIdx.y: gridDim.y's limit.
+constexpr int64_t kMaxSplitChunks = 65535;
+
+/// The reductions of `op` when it can be split: its innermost loop is
+/// parallel (a row reduction takes it otherwise), every output has a
+/// combiner with an atomic merge on its type, and no input is an output
+/// buffer (other blocks update the outputs while a thread reads).
+std::optional<SmallVector<Reduction>> matchSplittable(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.isAllParallelLoops() ||
+      op.getIteratorTypesArray().back() != utils::IteratorType::parallel)
+    return std::nullopt;
+  SmallVector<Value> outputs;
+  SmallVector<Reduction> reductions;
+  for (unsigned k = 0, e = op.getNumDpsInits(); k < e; ++k) {
+    Value buffer = op.getDpsInitOperand(k)->get();
+    std::optional<Reduction> r = matchCombiner(op, k);
+    if (!r || !getMergeAtomicKind(r->combiner, getElementTypeOrSelf(buffer.getType())))
+      return std::nullopt;
+    outputs.push_back(buffer);
+    reductions.push_back(*r);
+  }
+  for (OpOperand *in : op.getDpsInputOperands())
+    if (llvm::is_contained(outputs, in->get()))
+      return std::nullopt;
+  return reductions;
+}
+
+/// How many chunks a split reduction of `length` elements per output
+/// element takes: enough for about kSplitThreads threads, none shorter
+/// than kMinSplitChunk. Either size may be dynamic (a bound from the other).
+int64_t getSplitChunks(int64_t outputs, int64_t length) {
+  int64_t chunks = kMaxSplitChunks;
+  if (!ShapedType::isDynamic(length))
+    chunks = std::min<int64_t>(chunks, llvm::divideCeil(length, kMinSplitChunk));
+  if (!ShapedType::isDynamic(outputs))
+    chunks = std::min<int64_t>(chunks, llvm::divideCeil(kSplitThreads, roundUpToWarp(outputs)));
+  return std::max<int64_t>(chunks, 1);
+}
+
+/// The number of chunks and the chunk length of a split reduction (as
+/// getSplitChunks, at run time for dynamic sizes).
+std::pair<Value, Value> buildSplitChunks(OpBuilder &b, Location loc, Value outputs,
+                                         Value length) {
+  std::optional<int64_t> staticOutputs = getConstantIndex(outputs);
+  std::optional<int64_t> staticLength = getConstantIndex(length);
+  if (staticOutputs && staticLength) {
+    int64_t chunks = getSplitChunks(*staticOutputs, *staticLength);
+    int64_t chunkLength = llvm::divideCeil(*staticLength, chunks);
+    // No empty chunk at the end.
+    if (chunkLength > 0)
+      chunks = llvm::divideCeil(*staticLength, chunkLength);
+    return {arith::ConstantIndexOp::create(b, loc, chunks),
+            arith::ConstantIndexOp::create(b, loc, chunkLength)};
+  }
+  auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value one = constant(1);
+  Value chunks = constant(getSplitChunks(staticOutputs.value_or(ShapedType::kDynamic),
+                                         staticLength.value_or(ShapedType::kDynamic)));
+  if (!staticLength)
+    chunks = arith::MinUIOp::create(b, loc, chunks, ceilDiv(b, loc, length, kMinSplitChunk));
+  if (!staticOutputs) {
+    Value perOutput = arith::MaxUIOp::create(b, loc, outputs, one);
+    Value byThreads = arith::DivUIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, constant(kSplitThreads - 1), perOutput), perOutput);
+    chunks = arith::MinUIOp::create(b, loc, chunks, byThreads);
+  }
+  chunks = arith::MaxUIOp::create(b, loc, chunks, one);
+  Value chunkLength = arith::DivUIOp::create(
+      b, loc, arith::SubIOp::create(b, loc, arith::AddIOp::create(b, loc, length, chunks), one),
+      chunks);
+  return {chunks, chunkLength};
+}
+
 /// The value a linalg.fill (generalized or not) writes into every element of
 /// its output, when `op` is one.
 Value getFillValue(Operation *op) {
@@ -310,14 +487,19 @@ public:
 
 private:
   /// A launch of one thread per element of [0, total) (blocks of at most
-  /// the block size, at least one block); leaves `b` inside it, under a
-  /// bounds guard where needed, and returns the element's linear index.
+  /// the block size, at least one block), `gridY` times over (blockIdx.y)
+  /// when given; leaves `b` inside it, under a bounds guard where needed,
+  /// and returns the element's linear index.
   Value launchPerElement(OpBuilder &b, Location loc, Operation *op, Value total,
-                         StringRef kind);
+                         StringRef kind, Value gridY = {});
   gpu::LaunchOp createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block,
-                             Operation *named, StringRef kind);
+                             Operation *named, StringRef kind, Value gridY = {});
+  /// The reductions of `op` when it takes the split strategy (the option,
+  /// matchSplittable, and sizes that give it at least two chunks).
+  std::optional<SmallVector<Reduction>> matchSplitReduction(linalg::LinalgOp op);
   LogicalResult mapElementwise(linalg::LinalgOp op);
   LogicalResult mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> reductions);
+  LogicalResult mapSplitReduction(linalg::LinalgOp op, ArrayRef<Reduction> reductions);
   LogicalResult mapSerialReduction(linalg::LinalgOp op);
   void storeResults(OpBuilder &b, Location loc, linalg::LinalgOp op, ValueRange ivs,
                     ValueRange values);
@@ -330,7 +512,7 @@ private:
 };
 
 gpu::LaunchOp Mapper::createLaunch(OpBuilder &b, Location loc, Value grid, int64_t block,
-                                   Operation *named, StringRef kind) {
+                                   Operation *named, StringRef kind, Value gridY) {
   MLIRContext *ctx = b.getContext();
   std::string name = (func.getName() + "_" + Twine(counter++) + "_" + kind).str();
   if (std::string node = getNodeName(named->getLoc()); !node.empty())
@@ -338,7 +520,7 @@ gpu::LaunchOp Mapper::createLaunch(OpBuilder &b, Location loc, Value grid, int64
   Value c1 = arith::ConstantIndexOp::create(b, loc, 1);
   Value threads = arith::ConstantIndexOp::create(b, loc, block);
   auto launch = gpu::LaunchOp::create(
-      b, loc, grid, c1, c1, threads, c1, c1, /*dynamicSharedMemorySize=*/nullptr,
+      b, loc, grid, gridY ? gridY : c1, c1, threads, c1, c1, /*dynamicSharedMemorySize=*/nullptr,
       /*asyncTokenType=*/nullptr, /*asyncDependencies=*/{}, /*workgroupAttributions=*/{},
       /*privateAttributions=*/{}, nullptr, nullptr, nullptr,
       FlatSymbolRefAttr::get(ctx, kKernelModuleName), FlatSymbolRefAttr::get(ctx, name));
@@ -359,7 +541,8 @@ void Mapper::storeResults(OpBuilder &b, Location loc, linalg::LinalgOp op, Value
 void Mapper::takeFills(SmallVectorImpl<linalg::LinalgOp> &ops) {
   DenseSet<Operation *> erased;
   for (linalg::LinalgOp op : ops)
-    if (!erased.contains(op) && !op.isAllParallelLoops())
+    // A split reduction's atomics merge into the initial value in memory.
+    if (!erased.contains(op) && !op.isAllParallelLoops() && !matchSplitReduction(op))
       fillValues[op] = takeFillValues(op, erased);
   llvm::erase_if(ops, [&](linalg::LinalgOp op) { return erased.contains(op); });
 }
@@ -395,11 +578,34 @@ LogicalResult Mapper::mapLinalgOp(linalg::LinalgOp op) {
     if (!ShapedType::isDynamic(n) && n < options.minCooperativeReduction)
       cooperative = false;
   }
-  return cooperative ? mapRowReduction(op, reductions) : mapSerialReduction(op);
+  if (cooperative)
+    return mapRowReduction(op, reductions);
+  if (std::optional<SmallVector<Reduction>> split = matchSplitReduction(op))
+    return mapSplitReduction(op, *split);
+  return mapSerialReduction(op);
+}
+
+std::optional<SmallVector<Reduction>> Mapper::matchSplitReduction(linalg::LinalgOp op) {
+  if (!options.splitReductions)
+    return std::nullopt;
+  std::optional<SmallVector<Reduction>> reductions = matchSplittable(op);
+  if (!reductions)
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t outputs = 1, length = 1;
+  for (auto [range, type] : llvm::zip(ranges, op.getIteratorTypesArray())) {
+    int64_t &n = type == utils::IteratorType::reduction ? length : outputs;
+    n = ShapedType::isDynamic(range) || ShapedType::isDynamic(n) ? ShapedType::kDynamic
+                                                                  : n * range;
+  }
+  // Dynamic sizes: split at run time, possibly into one chunk.
+  if (getSplitChunks(outputs, length) < 2)
+    return std::nullopt;
+  return reductions;
 }
 
 Value Mapper::launchPerElement(OpBuilder &b, Location loc, Operation *op, Value total,
-                               StringRef kind) {
+                               StringRef kind, Value gridY) {
   std::optional<int64_t> staticTotal = getConstantIndex(total);
   int64_t block = options.blockSize;
   if (staticTotal)
@@ -407,7 +613,7 @@ Value Mapper::launchPerElement(OpBuilder &b, Location loc, Operation *op, Value 
   Value grid = ceilDiv(b, loc, total, block);
   if (!staticTotal || *staticTotal == 0)
     grid = arith::MaxUIOp::create(b, loc, grid, arith::ConstantIndexOp::create(b, loc, 1));
-  gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, kind);
+  gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, kind, gridY);
 
   b.setInsertionPoint(launch.getBody().front().getTerminator());
   Value linear = arith::AddIOp::create(
@@ -446,17 +652,9 @@ LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> r
   SmallVector<Value> fills = fillValues.lookup(op);
   fills.resize(op.getNumDpsInits());
   OpBuilder b(op);
-  SmallVector<unsigned> parallel, reduced;
-  op.getParallelDims(parallel);
-  op.getReductionDims(reduced);
-  SmallVector<Value> sizes = getLoopSizes(b, loc, op);
-  SmallVector<Value> pSizes, rSizes;
-  for (unsigned d : parallel)
-    pSizes.push_back(sizes[d]);
-  for (unsigned d : reduced)
-    rSizes.push_back(sizes[d]);
-  Value rows = getProduct(b, loc, pSizes);
-  Value length = getProduct(b, loc, rSizes);
+  ReductionLoops loops = getReductionLoops(b, loc, op);
+  Value rows = getProduct(b, loc, loops.pSizes);
+  Value length = getProduct(b, loc, loops.rSizes);
   int64_t block = options.reductionBlockSize;
   if (std::optional<int64_t> n = getConstantIndex(length))
     block = std::min(block, roundUpToWarp(*n));
@@ -475,53 +673,20 @@ LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> r
     auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
     b.setInsertionPoint(guard.thenBlock()->getTerminator());
   }
-  SmallVector<Value> pIvs = delinearize(b, loc, row, pSizes);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> ivs = loops.at(delinearize(b, loc, row, loops.pSizes), zero);
 
-  SmallVector<Value> inits;
-  DenseSet<Operation *> combiners;
-  for (const Reduction &r : reductions) {
-    Value neutral = arith::ConstantOp::create(b, loc, r.neutral);
-    inits.push_back(convertScalar(b, loc, neutral, getAccumulatorType(neutral.getType()),
-                                  r.kind->isSigned));
-    combiners.insert(r.combiner);
-  }
   Value step = arith::ConstantIndexOp::create(b, loc, block);
-  auto loop = scf::ForOp::create(b, loc, tid, length, step, inits);
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    SmallVector<Value> rIvs = delinearize(b, loc, loop.getInductionVar(), rSizes);
-    SmallVector<Value> ivs(sizes.size(), zero);
-    for (auto [d, iv] : llvm::zip(parallel, pIvs))
-      ivs[d] = iv;
-    for (auto [d, iv] : llvm::zip(reduced, rIvs))
-      ivs[d] = iv;
-    IRMapping mapping;
-    SmallVector<Value> reducedValues;
-    for (const Reduction &r : reductions)
-      reducedValues.push_back(r.reduced);
-    emitPayload(b, loc, op, ivs, {}, combiners, mapping, reducedValues);
-    SmallVector<Value> next;
-    for (auto [r, acc] : llvm::zip(reductions, loop.getRegionIterArgs())) {
-      Value v = convertScalar(b, loc, mapping.lookupOrDefault(r.reduced), acc.getType(),
-                              r.kind->isSigned);
-      next.push_back(combine(b, loc, r.combiner, acc, v));
-    }
-    scf::YieldOp::create(b, loc, next);
-  }
-
+  SmallVector<Value> partials =
+      buildPartialReductions(b, loc, op, loops, reductions, ivs, tid, length, step);
   SmallVector<Value> totals;
-  for (auto [r, partial] : llvm::zip(reductions, loop.getResults()))
+  for (auto [r, partial] : llvm::zip(reductions, partials))
     totals.push_back(gpu::AllReduceOp::create(
         b, loc, partial, gpu::AllReduceOperationAttr::get(b.getContext(), r.kind->kind),
         /*uniform=*/true));
   Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, zero);
   auto writer = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
   b.setInsertionPoint(writer.thenBlock()->getTerminator());
-  SmallVector<Value> ivs(sizes.size(), zero);
-  for (auto [d, iv] : llvm::zip(parallel, pIvs))
-    ivs[d] = iv;
   SmallVector<Value> results;
   for (auto [r, total, init, filled] :
        llvm::zip(reductions, totals, op.getDpsInitsMutable(), fills)) {
@@ -539,28 +704,51 @@ LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> r
   return success();
 }
 
+LogicalResult Mapper::mapSplitReduction(linalg::LinalgOp op, ArrayRef<Reduction> reductions) {
+  assert(fillValues.lookup(op).empty() && "a split reduction needs its initial value in memory");
+  Location loc = op.getLoc();
+  OpBuilder b(op);
+  ReductionLoops loops = getReductionLoops(b, loc, op);
+  Value outputs = getProduct(b, loc, loops.pSizes);
+  Value length = getProduct(b, loc, loops.rSizes);
+  auto [chunks, chunkLength] = buildSplitChunks(b, loc, outputs, length);
+  Value linear = launchPerElement(b, loc, op, outputs, "reduce_split", chunks);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  SmallVector<Value> ivs = loops.at(delinearize(b, loc, linear, loops.pSizes), zero);
+
+  // This block's chunk; the last one may be shorter.
+  Value chunk = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
+  Value begin = arith::MulIOp::create(b, loc, chunk, chunkLength);
+  Value end = arith::AddIOp::create(b, loc, begin, chunkLength);
+  std::optional<int64_t> staticLength = getConstantIndex(length);
+  std::optional<int64_t> staticChunk = getConstantIndex(chunkLength);
+  if (!staticLength || !staticChunk || *staticChunk == 0 || *staticLength % *staticChunk != 0)
+    end = arith::MinUIOp::create(b, loc, end, length);
+  SmallVector<Value> partials =
+      buildPartialReductions(b, loc, op, loops, reductions, ivs, begin, end, one);
+  // The output holds the initial value (or other chunks' merges).
+  for (auto [r, partial, init] : llvm::zip(reductions, partials, op.getDpsInitsMutable())) {
+    Type type = getElementTypeOrSelf(init.get().getType());
+    SmallVector<Value> indices = applyMap(b, loc, op.getMatchingIndexingMap(&init), ivs);
+    memref::AtomicRMWOp::create(b, loc, *getMergeAtomicKind(r.combiner, type), partial,
+                                init.get(), indices);
+  }
+  op->erase();
+  return success();
+}
+
 LogicalResult Mapper::mapSerialReduction(linalg::LinalgOp op) {
   Location loc = op.getLoc();
   SmallVector<Value> fills = fillValues.lookup(op);
   fills.resize(op.getNumDpsInits());
   OpBuilder b(op);
-  SmallVector<unsigned> parallel, reduced;
-  op.getParallelDims(parallel);
-  op.getReductionDims(reduced);
-  SmallVector<Value> sizes = getLoopSizes(b, loc, op);
-  SmallVector<Value> pSizes, rSizes;
-  for (unsigned d : parallel)
-    pSizes.push_back(sizes[d]);
-  for (unsigned d : reduced)
-    rSizes.push_back(sizes[d]);
-  Value outputs = getProduct(b, loc, pSizes);
+  ReductionLoops loops = getReductionLoops(b, loc, op);
+  Value outputs = getProduct(b, loc, loops.pSizes);
   Value linear = launchPerElement(b, loc, op, outputs, "reduce_serial");
-  SmallVector<Value> pIvs = delinearize(b, loc, linear, pSizes);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  SmallVector<Value> baseIvs(sizes.size(), zero);
-  for (auto [d, iv] : llvm::zip(parallel, pIvs))
-    baseIvs[d] = iv;
+  SmallVector<Value> baseIvs = loops.at(delinearize(b, loc, linear, loops.pSizes), zero);
 
   SmallVector<Value> inits;
   for (auto [init, filled] : llvm::zip(op.getDpsInitsMutable(), fills))
@@ -569,12 +757,12 @@ LogicalResult Mapper::mapSerialReduction(linalg::LinalgOp op) {
                                  b, loc, init.get(),
                                  applyMap(b, loc, op.getMatchingIndexingMap(&init), baseIvs))
                                  .getResult());
-  SmallVector<Value> lbs(rSizes.size(), zero), steps(rSizes.size(), one);
+  SmallVector<Value> lbs(loops.rSizes.size(), zero), steps(loops.rSizes.size(), one);
   scf::LoopNest nest = scf::buildLoopNest(
-      b, loc, lbs, rSizes, steps, inits,
+      b, loc, lbs, loops.rSizes, steps, inits,
       [&](OpBuilder &nb, Location nloc, ValueRange rIvs, ValueRange accs) -> scf::ValueVector {
         SmallVector<Value> ivs = baseIvs;
-        for (auto [d, iv] : llvm::zip(reduced, rIvs))
+        for (auto [d, iv] : llvm::zip(loops.reduced, rIvs))
           ivs[d] = iv;
         DenseMap<Value, Value> outputValues;
         for (auto [arg, acc] : llvm::zip(op.getRegionOutputArgs(), accs))
@@ -692,7 +880,7 @@ struct CUDAMapToGPUPass : impl::CUDAMapToGPUBase<CUDAMapToGPUPass> {
 
   void runOnOperation() override {
     CUDAMapToGPUOptions opts{blockSize, reductionBlockSize, minCooperativeReduction,
-                             parallelScatters};
+                             parallelScatters, splitReductions};
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;

@@ -173,6 +173,12 @@ def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
       element; the threads stride over the reduced elements (coalesced),
       accumulate privately (f32 for f16/bf16) and combine with
       `gpu.all_reduce` (warp shuffles, then shared memory across warps);
+    - reductions whose innermost loop is parallel, with few outputs for a
+      long reduction and combiners that have an atomic (add, min, max on
+      f32/f64/i32/i64): threads over the outputs, blockIdx.y over chunks of
+      the reduction; each thread combines its chunk privately and merges it
+      into the output (which holds the initial value) with one
+      `memref.atomic_rmw`;
     - other reductions (innermost loop parallel, short or unrecognised
       reductions): one thread per output element with a sequential loop.
     Host code left touching device memory becomes one kernel per top-level
@@ -193,6 +199,10 @@ def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
     Option<"parallelScatters", "parallel-scatters", "bool", /*default=*/"true",
            "loop nests of independent writes run one thread per iteration "
            "(atomic adds); false: one thread (in order, deterministic)">,
+    Option<"splitReductions", "split-reductions", "bool", /*default=*/"true",
+           "long reductions whose innermost loop is parallel are split over "
+           "blocks merged with atomics; false: one thread per output (in "
+           "order, deterministic)">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",

@@ -81,6 +81,9 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   // Scatters in order on one thread (deterministic float sums).
   if (const char *scatters = std::getenv("THUNDERC_CUDA_PARALLEL_SCATTERS"))
     o.parallelScatters = llvm::StringRef(scatters) != "0";
+  // Column reductions one thread per output (deterministic float sums).
+  if (const char *split = std::getenv("THUNDERC_CUDA_SPLIT_REDUCTIONS"))
+    o.splitReductions = llvm::StringRef(split) != "0";
   return o;
 }
 
@@ -116,6 +119,7 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
   CUDAMapToGPUOptions map;
   map.parallelScatters = options.parallelScatters;
+  map.splitReductions = options.splitReductions;
   pm.addPass(createCUDAMapToGPU(map));
   pm.addPass(createCUDADeviceBuffers());
   pm.addPass(createCanonicalizerPass());
@@ -198,6 +202,10 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
   Option<bool> parallelScatters{*this, "parallel-scatters",
                                 llvm::cl::desc("scatter loops one thread per update (atomics)"),
                                 llvm::cl::init(true)};
+  Option<bool> splitReductions{
+      *this, "split-reductions",
+      llvm::cl::desc("column reductions split over blocks (atomic merges)"),
+      llvm::cl::init(true)};
   Option<std::string> toolkit{*this, "toolkit",
                               llvm::cl::desc("CUDA toolkit directory (\"none\": without)"),
                               llvm::cl::init("")};
@@ -217,6 +225,7 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
     o.cudnnMinMacs = cudnnMinMacs;
     o.planMemory = planMemory;
     o.parallelScatters = parallelScatters;
+    o.splitReductions = splitReductions;
     o.toolkit = toolkit;
     o.ptxOnly = ptxOnly;
     o.stopAtPTX = stopAtPTX;

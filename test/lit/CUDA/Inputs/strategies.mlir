@@ -5,7 +5,8 @@
 memref.global "private" constant @table : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
 func.func @strategies(%x: memref<?x64xbf16>, %m: memref<?xbf16>, %c: memref<64xbf16>,
                       %f: memref<16x1000xf32>, %v: memref<16xf32>, %i: memref<16xi64>,
-                      %t: memref<4xf32>, %s: memref<100xi1>, %any: memref<i1>) {
+                      %t: memref<4xf32>, %s: memref<100xi1>, %any: memref<i1>,
+                      %cs: memref<64xf32>) {
   // Row reduction in bf16 (f32 partials), dynamic number of rows.
   linalg.generic {indexing_maps = [#id2, #row], iterator_types = ["parallel", "reduction"]}
       ins(%x : memref<?x64xbf16>) outs(%m : memref<?xbf16>) {
@@ -20,6 +21,14 @@ func.func @strategies(%x: memref<?x64xbf16>, %m: memref<?xbf16>, %c: memref<64xb
   ^bb0(%a: bf16, %acc: bf16):
     %r = arith.maximumf %a, %acc : bf16
     linalg.yield %r : bf16
+  }
+  // Column sum split over blocks (atomic add), dynamic length.
+  linalg.generic {indexing_maps = [#id2, #col], iterator_types = ["reduction", "parallel"]}
+      ins(%x : memref<?x64xbf16>) outs(%cs : memref<64xf32>) {
+  ^bb0(%a: bf16, %acc: f32):
+    %e = arith.extf %a : bf16 to f32
+    %r = arith.addf %e, %acc : f32
+    linalg.yield %r : f32
   }
   // argmax (serial, two outputs).
   linalg.generic {indexing_maps = [#id2, #row, #row], iterator_types = ["parallel", "reduction"]}

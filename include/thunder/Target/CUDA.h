@@ -63,8 +63,9 @@ struct CUDAPipelineOptions {
   bool parallelScatters = true;
   /// Long reductions whose innermost loop is parallel (column sums) run
   /// split over blocks, merged with atomics; false: one thread per output,
-  /// in order (deterministic sums).
-  bool splitReductions = true;
+  /// in order (deterministic sums). Opt-in (THUNDERC_CUDA_SPLIT_REDUCTIONS=1)
+  /// until the split kernels have passed on a GPU.
+  bool splitReductions = false;
   /// thunder-plan-memory in the shared bufferization.
   bool planMemory = true;
   /// CUDA toolkit directory for ptxas/fatbinary/libdevice ("" = search).

@@ -205,7 +205,7 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
   Option<bool> splitReductions{
       *this, "split-reductions",
       llvm::cl::desc("column reductions split over blocks (atomic merges)"),
-      llvm::cl::init(true)};
+      llvm::cl::init(false)};
   Option<std::string> toolkit{*this, "toolkit",
                               llvm::cl::desc("CUDA toolkit directory (\"none\": without)"),
                               llvm::cl::init("")};

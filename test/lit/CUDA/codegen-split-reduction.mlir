@@ -3,8 +3,8 @@
 // atomic per thread: atom.global.add.f32 for a sum, atom.global.max.s32 for
 // an i32 maximum, a compare-and-swap loop for an f32 maximum.
 //
-// RUN: thunder-opt %s --thunder-cuda-codegen="stop-at-ptx" --mlir-print-ir-after=gpu-kernel-outlining -o /dev/null 2>&1 | FileCheck %s --check-prefix=OUTLINED
-// RUN: thunder-opt %s --thunder-cuda-codegen="stop-at-ptx" -o %t.mlir
+// RUN: thunder-opt %s --thunder-cuda-codegen="stop-at-ptx split-reductions=true" --mlir-print-ir-after=gpu-kernel-outlining -o /dev/null 2>&1 | FileCheck %s --check-prefix=OUTLINED
+// RUN: thunder-opt %s --thunder-cuda-codegen="stop-at-ptx split-reductions=true" -o %t.mlir
 // RUN: %extract_ptx %t.mlir | FileCheck %s --check-prefix=PTX
 
 // The zero fill of the sum stays a kernel before it (the atomics add into

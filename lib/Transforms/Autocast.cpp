@@ -3,7 +3,8 @@
 // torch.autocast for a float32 export: the ops autocast runs in the low
 // precision type (matrix products, convolutions, attention) read their
 // operands rounded to it; the rest of the program stays float32. One pattern
-// per op kind; each rewrites only float32 ops, so the pass is idempotent.
+// per op kind on a shared base; each rewrites only float32 ops, so the pass is
+// idempotent.
 //
 //===----------------------------------------------------------------------===//
 #include "thunder/Dialect/Thunder/ThunderDialect.h"
@@ -11,6 +12,7 @@
 #include "thunder/Transforms/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
@@ -31,57 +33,62 @@ Value convertTo(PatternRewriter &rewriter, Location loc, Value v, Type elementTy
   return ConvertOp::create(rewriter, loc, type.clone(elementType), v);
 }
 
-/// f32 x f32 -> f32 becomes low x low -> f32: the f32 accumulator is the
-/// result, as a tensor-core GEMM produces it.
-struct AutocastMatmul : OpRewritePattern<MatmulOp> {
-  AutocastMatmul(MLIRContext *ctx, Type low) : OpRewritePattern(ctx), low(low) {}
-  LogicalResult matchAndRewrite(MatmulOp op, PatternRewriter &rewriter) const override {
-    if (!isF32Tensor(op.getLhs()) || !isF32Tensor(op.getRhs()))
+/// Rewrites a float32 `OpT` (its first operand f32) into `Derived::build`'s
+/// low-precision form; a low result is widened back to float32.
+template <typename OpT, typename Derived>
+struct AutocastPattern : OpRewritePattern<OpT> {
+  AutocastPattern(MLIRContext *ctx, Type low) : OpRewritePattern<OpT>(ctx), low(low) {}
+  LogicalResult matchAndRewrite(OpT op, PatternRewriter &rewriter) const override {
+    if (!isF32Tensor(op->getOperand(0)))
       return failure();
     Location loc = op.getLoc();
-    Value a = convertTo(rewriter, loc, op.getLhs(), low);
-    Value b = convertTo(rewriter, loc, op.getRhs(), low);
-    rewriter.replaceOpWithNewOp<MatmulOp>(op, op.getType(), a, b);
+    auto toLow = [&](Value v) { return convertTo(rewriter, loc, v, low); };
+    Value result = static_cast<const Derived *>(this)->build(op, rewriter, toLow);
+    if (!isF32Tensor(result))
+      result = convertTo(rewriter, loc, result, rewriter.getF32Type());
+    rewriter.replaceOp(op, result);
     return success();
   }
   Type low;
 };
 
-/// A convolution in the low type, its result widened back.
-struct AutocastConvolution : OpRewritePattern<ConvolutionOp> {
-  AutocastConvolution(MLIRContext *ctx, Type low) : OpRewritePattern(ctx), low(low) {}
-  LogicalResult matchAndRewrite(ConvolutionOp op, PatternRewriter &rewriter) const override {
-    if (!isF32Tensor(op.getInput()))
-      return failure();
-    Location loc = op.getLoc();
-    auto conv = ConvolutionOp::create(
-        rewriter, loc, cast<RankedTensorType>(op.getType()).clone(low),
-        convertTo(rewriter, loc, op.getInput(), low), convertTo(rewriter, loc, op.getWeight(), low),
-        op.getStrideAttr(), op.getPaddingLowAttr(), op.getPaddingHighAttr(), op.getDilationAttr(),
-        op.getLhsDilationAttr(), op.getGroupsAttr());
-    rewriter.replaceOp(op, convertTo(rewriter, loc, conv, rewriter.getF32Type()));
-    return success();
+using Cast = llvm::function_ref<Value(Value)>;
+
+/// f32 x f32 -> f32 becomes low x low -> f32: the f32 accumulator is the
+/// result, as a tensor-core GEMM produces it.
+struct AutocastMatmul : AutocastPattern<MatmulOp, AutocastMatmul> {
+  using AutocastPattern::AutocastPattern;
+  Value build(MatmulOp op, PatternRewriter &rewriter, Cast toLow) const {
+    Value lhs = toLow(op.getLhs()), rhs = toLow(op.getRhs()); // in operand order
+    return MatmulOp::create(rewriter, op.getLoc(), op.getType(), lhs, rhs);
   }
-  Type low;
+};
+
+/// A convolution in the low type.
+struct AutocastConvolution : AutocastPattern<ConvolutionOp, AutocastConvolution> {
+  using AutocastPattern::AutocastPattern;
+  Value build(ConvolutionOp op, PatternRewriter &rewriter, Cast toLow) const {
+    Value input = toLow(op.getInput()), weight = toLow(op.getWeight());
+    return ConvolutionOp::create(
+        rewriter, op.getLoc(),
+        cast<RankedTensorType>(op.getType()).clone(getElementTypeOrSelf(input.getType())), input,
+        weight, op.getStrideAttr(), op.getPaddingLowAttr(),
+        op.getPaddingHighAttr(), op.getDilationAttr(), op.getLhsDilationAttr(), op.getGroupsAttr());
+  }
 };
 
 /// Attention on low q/k/v (an additive mask stays f32: the decomposition
-/// and the fused kernels add it in f32), its result widened back.
-struct AutocastAttention : OpRewritePattern<AttentionOp> {
-  AutocastAttention(MLIRContext *ctx, Type low) : OpRewritePattern(ctx), low(low) {}
-  LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
-    if (!isF32Tensor(op.getQuery()))
-      return failure();
-    Location loc = op.getLoc();
-    auto attention = AttentionOp::create(
-        rewriter, loc, cast<RankedTensorType>(op.getType()).clone(low),
-        convertTo(rewriter, loc, op.getQuery(), low), convertTo(rewriter, loc, op.getKey(), low),
-        convertTo(rewriter, loc, op.getValue(), low), op.getMask(), op.getScaleAttr(),
+/// and the fused kernels add it in f32).
+struct AutocastAttention : AutocastPattern<AttentionOp, AutocastAttention> {
+  using AutocastPattern::AutocastPattern;
+  Value build(AttentionOp op, PatternRewriter &rewriter, Cast toLow) const {
+    Value q = toLow(op.getQuery()), k = toLow(op.getKey()), v = toLow(op.getValue());
+    return AttentionOp::create(
+        rewriter, op.getLoc(),
+        cast<RankedTensorType>(op.getType()).clone(getElementTypeOrSelf(q.getType())), q, k, v,
+        op.getMask(), op.getScaleAttr(),
         op.getIsCausalAttr());
-    rewriter.replaceOp(op, convertTo(rewriter, loc, attention, rewriter.getF32Type()));
-    return success();
   }
-  Type low;
 };
 
 struct ThunderAutocastPass : impl::ThunderAutocastBase<ThunderAutocastPass> {

@@ -83,8 +83,9 @@ std::optional<std::string> buildFatbin(gpu::BinaryOp binary, ArrayRef<ArchObject
       binary.emitError() << "cannot write " << ptx;
       return std::nullopt;
     }
-    if (!run(toolkit.ptxas, {"-arch=" + chip.str(), "-O" + std::to_string(optLevel), ptx, "-o",
-                             cubin},
+    // -split-compile=0: ptxas optimises functions on every CPU (compile time).
+    if (!run(toolkit.ptxas, {"-arch=" + chip.str(), "-O" + std::to_string(optLevel),
+                             "-split-compile=0", ptx, "-o", cubin},
              logFile, log)) {
       binary.emitError() << "ptxas failed for " << chip << ":\n" << log;
       return std::nullopt;

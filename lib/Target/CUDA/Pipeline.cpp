@@ -13,6 +13,7 @@
 #include "Passes.h"
 #include "Toolkit.h"
 #include "thunder/Target/Host/Pipelines.h"
+#include "thunder/Target/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
@@ -146,6 +147,9 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
 
   // Host code to LLVM (gpu-to-llvm converts every dialect with a
   // ConvertToLLVM interface, and the _mlir_ciface_ wrappers).
+  // Before expand-strided-metadata, which crashes on an expand_shape of one
+  // dimension into several dynamic ones (dynamic batch and sequence).
+  pm.addPass(target::createExpandDynamicReshapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createGpuToLLVMConversionPass());

@@ -95,6 +95,26 @@ model("swin_t", modes=("eval",))(lambda: tv("swin_t", 32))
 model("vit_b_16", modes=("eval",))(lambda: tv("vit_b_16", 32, image_size=32))
 model("alexnet", modes=("eval",))(lambda: tv("alexnet", 64))
 model("vgg11", modes=("eval",))(lambda: tv("vgg11", 32))
+model("mobilenet_v3_large", modes=("eval",))(lambda: tv("mobilenet_v3_large", 32))
+model("regnet_x_400mf", modes=("eval",))(lambda: tv("regnet_x_400mf", 32))
+
+
+def tv_seg(fn):
+    import torchvision
+    m = getattr(torchvision.models.segmentation, fn)(num_classes=5, weights_backbone=None)
+    return no_dropout(m), img(2, 64)
+
+
+def tv_video(fn):
+    import torch
+    import torchvision
+    return no_dropout(getattr(torchvision.models.video, fn)(num_classes=10)), (torch.randn(2, 3, 4, 32, 32),)
+
+
+model("lraspp_mobilenet_v3_large", modes=("eval",))(lambda: tv_seg("lraspp_mobilenet_v3_large"))
+model("deeplabv3_mobilenet_v3_large", modes=("eval",))(lambda: tv_seg("deeplabv3_mobilenet_v3_large"))
+model("r3d_18", modes=("eval",))(lambda: tv_video("r3d_18"))
+model("r2plus1d_18", modes=("eval",))(lambda: tv_video("r2plus1d_18"))
 
 
 # ---- Hugging Face ---------------------------------------------------------------------------------------------
@@ -293,18 +313,21 @@ def dynamic_spec(args, kind):
     return tuple(specs), tuple(new_args)
 
 
-def export_case(name, mode, outdir, timeout):
-    """Writes NAME.MODE.pt2 and its reference; returns the stem, or raises."""
+def export_case(name, mode, outdir, timeout, f64=False):
+    """Writes NAME.MODE.pt2 and its reference (NAME.MODE64.* in float64 with f64); returns the stem, or raises."""
     import torch
     from safetensors.torch import save_file
     spec = MODELS[name]
-    stem = os.path.join(outdir, f"{name}.{mode}")
+    stem = os.path.join(outdir, f"{name}.{mode}" + ("64" if f64 else ""))
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(timeout)
     try:
         torch.manual_seed(0)
         TRAIN["on"] = mode == "train"
         m, args = spec["factory"]()
+        if f64:
+            m = m.double()
+            args = tuple(a.double() if a.is_floating_point() else a for a in args)
         train = mode == "train"
         m.train(train)
         dyn, ref_args = None, args
@@ -460,7 +483,10 @@ Modes:
 - `dynamic`: eval mode exported with a symbolic batch (`Dim("batch", 1..64)`) and, for text encoders, a symbolic
   sequence (`Dim("seq", 2..64)`); the reference is computed at batch 3 / sequence 11, not at the export's example.
 
-Results: `pass`; `FAIL` (numerics: the first key out of tolerance, with how many more); `export` (torch.export
+Results: `pass`; `FAIL` (numerics: the first key out of tolerance, with how many more; a failing `train` case is
+run again with the model and inputs in float64 at the same tolerances, and "(float64: pass)" then says that the
+gradients are right and float32 is ill-conditioned there: a ReLU-like kink whose pre-activation is within rounding
+of 0 in some channel, as resnet18's `layer4.1` has at -4.1e-6, flips that channel's mask and gradient); `export` (torch.export
 itself failed: not a thunderc problem); `compile` (thunderc's one-line error); `run` (thunder-run failed);
 `crash` (a signal, an assertion or a multi-line dump instead of a one-line error). Per-model logs and the
 exported programs stay in the output directory (`NAME.MODE.log`, `.pt2`, `.ref.safetensors`).
@@ -533,6 +559,21 @@ def main():
                     r.update(result="exported")
                 else:
                     r.update(check(name, mode, stem, a.build, timeouts))
+                if r["result"] == "FAIL" and mode == "train":
+                    # float32 training through ReLU-like kinks is ill-conditioned: a pre-activation within
+                    # rounding of 0 flips a mask and changes a whole channel's gradient. The same model in float64
+                    # tells such a case from a wrong gradient.
+                    try:
+                        stem64, _ = export_case(name, mode, a.out, a.export_timeout, f64=True)
+                        r64 = check(name, mode, stem64, a.build, timeouts)
+                        r["float64"] = r64["result"]
+                        r["error"] = f"(float64: {r64['result']}) " + r.get("error", "")
+                    except Exception as e:
+                        r["float64"] = f"export: {type(e).__name__}"
+                    for ext in (".so", ".out.safetensors"):
+                        p = os.path.join(a.out, f"{name}.{mode}64{ext}")
+                        if os.path.exists(p):
+                            os.remove(p)
             except Exception as e:  # export (or reference) failed
                 tb = traceback.format_exc()
                 with open(os.path.join(a.out, f"{name}.{mode}.log"), "w") as f:

@@ -7,6 +7,8 @@
 - zoo_bert_dynamic: the sweep's bert in mode dynamic (batch and sequence symbolic; reference at 3 x 11).
 - zoo_weight_norm, zoo_weight_norm_train: nn.utils.weight_norm on a grouped Conv1d over time, as the positional
   convolution of wav2vec2 / HuBERT (aten._weight_norm), eval and train (gradients of original0 and original1, g and v).
+- zoo_repeat_interleave, zoo_repeat_interleave_train: repeat_interleave with an integer count along the last
+  dimension (GPT-J's interleaved rotary sin/cos) and of the flattened tensor (dim None).
 - zoo_empty_slice: x[..., n:] of size n (Phi-3's rotary split when the whole head rotates) concatenated back.
 """
 import os
@@ -36,15 +38,29 @@ class EmptySlice(nn.Module):
         return torch.cat((rot.sin(), rest), dim=-1) * 2
 
 
+class RepeatInterleave(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(8, 8)
+
+    def forward(self, x):
+        y = self.lin(x)
+        z = torch.repeat_interleave(y, 2, dim=-1) * torch.repeat_interleave(x, 2, dim=2)
+        return z, torch.repeat_interleave(y, 3).sum()
+
+
 def main():
     out = sys.argv[1]
-    names = sys.argv[2:] or ["zoo_bert_dynamic", "zoo_weight_norm", "zoo_empty_slice"]
+    names = sys.argv[2:] or ["zoo_bert_dynamic", "zoo_weight_norm", "zoo_repeat_interleave", "zoo_empty_slice"]
     os.makedirs(out, exist_ok=True)
     sweep.model("weight_norm")(lambda: (WeightNormConv(), (torch.randn(2, 12, 16),)))
+    sweep.model("repeat_interleave")(lambda: (RepeatInterleave(), (torch.randn(2, 3, 8),)))
     sweep.model("empty_slice", modes=("eval",))(lambda: (EmptySlice(), (torch.randn(2, 4, 3, 16),)))
     cases = {"zoo_bert_dynamic": [("bert", "dynamic", "zoo_bert_dynamic")],
              "zoo_weight_norm": [("weight_norm", "eval", "zoo_weight_norm"),
                                  ("weight_norm", "train", "zoo_weight_norm_train")],
+             "zoo_repeat_interleave": [("repeat_interleave", "eval", "zoo_repeat_interleave"),
+                                       ("repeat_interleave", "train", "zoo_repeat_interleave_train")],
              "zoo_empty_slice": [("empty_slice", "eval", "zoo_empty_slice")]}
     for n in names:
         for model, mode, key in cases[n]:

@@ -442,11 +442,33 @@ def check(name, mode, stem, build, timeouts):
     return dict(res, result="pass")
 
 
+# What is known about the failures (shown in the table's last column; keep it to causes that were checked).
+NOTES = {
+    ("resnet18", "train"): "float32 kink: layer4.1's pre-ReLU value -4.1e-6 (float64) flips one channel's mask",
+    ("mixtral", "*"): "MoE experts: histc, then torch._grouped_mm with offsets (transformers' grouped_mm path)",
+    ("qwen2_moe", "*"): "MoE experts: histc, then torch._grouped_mm with offsets (transformers' grouped_mm path)",
+    ("opt", "train"): "torch.export: LayerDrop draws torch.rand([]) and branches on it in train mode",
+    ("bart", "train"): "torch.export: LayerDrop draws torch.rand([]) and branches on it in train mode",
+    ("whisper_encoder", "train"): "torch.export: LayerDrop draws torch.rand([]) and branches on it in train mode",
+    ("wav2vec2", "train"): "torch.export: LayerDrop draws torch.rand([]) and branches on it in train mode",
+}
+
+
+def note(r):
+    n = NOTES.get((r["model"], r["mode"])) or NOTES.get((r["model"], "*")) or ""
+    if r["result"] == "pass":
+        return ""
+    if not n and r.get("float64") == "pass":
+        n = "float32 conditioning (BatchNorm statistics over few values, ReLU-like kinks): float64 passes"
+    return n
+
+
 def table(results):
-    lines = ["| model | mode | result | first error |", "| --- | --- | --- | --- |"]
+    lines = ["| model | mode | result | first error | note |", "| --- | --- | --- | --- | --- |"]
     for r in results:
-        err = (r.get("error") or "").replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {r['model']} | {r['mode']} | {r['result']} | {err} |")
+        err = re.sub(r"/\S*/([\w.]+\.pt2)", r"\1", r.get("error") or "")  # the run's directory
+        err = err.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {r['model']} | {r['mode']} | {r['result']} | {err} | {note(r)} |")
     return "\n".join(lines)
 
 
@@ -454,12 +476,13 @@ def summary(results):
     from collections import Counter
     c = Counter((r["mode"], r["result"]) for r in results)
     modes = sorted({r["mode"] for r in results}, key=["eval", "train", "dynamic"].index)
-    out = ["| mode | cases | pass | FAIL (numerics) | export | compile | crash | run |",
-           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    f64 = Counter(r["mode"] for r in results if r["result"] == "FAIL" and r.get("float64") == "pass")
+    out = ["| mode | cases | pass | FAIL (numerics) | of which float64 passes | export | compile | crash | run |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for m in modes:
         n = sum(v for (mm, _), v in c.items() if mm == m)
-        out.append(f"| {m} | {n} | " + " | ".join(str(c[(m, k)]) for k in
-                                                 ("pass", "FAIL", "export", "compile", "crash", "run")) + " |")
+        out.append(f"| {m} | {n} | {c[(m, 'pass')]} | {c[(m, 'FAIL')]} | {f64[m]} | " +
+                   " | ".join(str(c[(m, k)]) for k in ("export", "compile", "crash", "run")) + " |")
     return "\n".join(out)
 
 

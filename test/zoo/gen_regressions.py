@@ -9,7 +9,8 @@
   convolution of wav2vec2 / HuBERT (aten._weight_norm), eval and train (gradients of original0 and original1, g and v).
 - zoo_repeat_interleave, zoo_repeat_interleave_train: repeat_interleave with an integer count along the last
   dimension (GPT-J's interleaved rotary sin/cos) and of the flattened tensor (dim None).
-- zoo_empty_slice: x[..., n:] of size n (Phi-3's rotary split when the whole head rotates) concatenated back.
+- zoo_empty_slice, zoo_empty_slice_train: x[..., n:] of size n (Phi-3's rotary split when the whole head rotates)
+  concatenated back; train: its gradient (the empty slice's VJP).
 """
 import os
 import shutil
@@ -55,13 +56,14 @@ def main():
     os.makedirs(out, exist_ok=True)
     sweep.model("weight_norm")(lambda: (WeightNormConv(), (torch.randn(2, 12, 16),)))
     sweep.model("repeat_interleave")(lambda: (RepeatInterleave(), (torch.randn(2, 3, 8),)))
-    sweep.model("empty_slice", modes=("eval",))(lambda: (EmptySlice(), (torch.randn(2, 4, 3, 16),)))
+    sweep.model("empty_slice")(lambda: (EmptySlice(), (torch.randn(2, 4, 3, 16),)))
     cases = {"zoo_bert_dynamic": [("bert", "dynamic", "zoo_bert_dynamic")],
              "zoo_weight_norm": [("weight_norm", "eval", "zoo_weight_norm"),
                                  ("weight_norm", "train", "zoo_weight_norm_train")],
              "zoo_repeat_interleave": [("repeat_interleave", "eval", "zoo_repeat_interleave"),
                                        ("repeat_interleave", "train", "zoo_repeat_interleave_train")],
-             "zoo_empty_slice": [("empty_slice", "eval", "zoo_empty_slice")]}
+             "zoo_empty_slice": [("empty_slice", "eval", "zoo_empty_slice"),
+                                 ("empty_slice", "train", "zoo_empty_slice_train")]}
     for n in names:
         for model, mode, key in cases[n]:
             stem, _ = sweep.export_case(model, mode, out, 300)

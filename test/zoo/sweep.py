@@ -513,6 +513,13 @@ of 0 in some channel, as resnet18's `layer4.1` has at -4.1e-6, flips that channe
 itself failed: not a thunderc problem); `compile` (thunderc's one-line error); `run` (thunder-run failed);
 `crash` (a signal, an assertion or a multi-line dump instead of a one-line error). Per-model logs and the
 exported programs stay in the output directory (`NAME.MODE.log`, `.pt2`, `.ref.safetensors`).
+Found by the sweep and fixed (each with a lit test or an e2e fixture): text encoders exported with dynamic batch
+and sequence segfaulted in `memref::ReinterpretCastOp::build` (bert, distilbert, roberta; an `expand_shape` of `?`
+into `?x?`: `thunder-expand-dynamic-reshapes`); T5 on the CUDA target failed on `math.absi` in a kernel and printed
+the whole gpu.module (`thunder-cuda-integer-math`); Phi-3's empty slice `x[..., 16:]` failed the verifier, forward
+and backward; `aten._weight_norm` (wav2vec2, HuBERT) and `aten.repeat_interleave.self_int` (GPT-J) were unsupported.
+The CUDA target is not swept yet (no GPU column). Programs that the sweep found broken and that were fixed are
+kept as small e2e fixtures (`test/fixtures/zoo_*`, `test/zoo/gen_regressions.py`), which CI runs without torch.
 """
 
 

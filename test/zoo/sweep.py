@@ -534,7 +534,7 @@ def write_doc(path, meta):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", help="output directory (required unless --list)")
     ap.add_argument("--models", default=None, help="comma-separated names (default: all)")
     ap.add_argument("--modes", default="eval,train,dynamic")
     ap.add_argument("--subset", choices=["ci"], default=None)
@@ -555,6 +555,8 @@ def main():
         for n, m in MODELS.items():
             print(n, ",".join(m["modes"]), "ci" if m["ci"] else "")
         return 0
+    if not a.out:
+        ap.error("--out is required")
     names = list(MODELS)
     if a.subset == "ci":
         names = CI_MODELS

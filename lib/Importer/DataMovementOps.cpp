@@ -640,6 +640,48 @@ LogicalResult convertRepeat(NodeContext &ctx) {
   return ctx.bind(e.reshape(b, merged));
 }
 
+/// repeat_interleave.self_int: every element `repeats` times along `dim` (of
+/// the flattened input when dim is None): broadcast to [..., s_d, r, ...] and
+/// merge the pair. GPT-J's rotary embedding (sin/cos interleaved).
+LogicalResult convertRepeatInterleaveInt(NodeContext &ctx) {
+  Value x = ctx.tensor("self");
+  int64_t repeats = ctx.integer("repeats");
+  std::optional<int64_t> dim = ctx.optionalInteger("dim");
+  if (failed(ctx.check()))
+    return failure();
+  if (repeats < 0)
+    return ctx.error() << "repeat_interleave: repeats must be non-negative, got " << repeats;
+  Emitter &e = ctx.emit();
+  int64_t d = 0;
+  if (!dim) {
+    OpFoldResult n = e.index(1);
+    for (OpFoldResult s : e.dims(x))
+      n = e.mul(n, s);
+    x = e.reshape(x, Sizes{n});
+  } else {
+    FailureOr<SmallVector<int64_t>> dims =
+        ctx.dims({*dim}, Emitter::rankOf(x), DimRange::Wrapped, "dim");
+    if (failed(dims))
+      return failure();
+    d = (*dims)[0];
+  }
+  Sizes sizes = e.dims(x);
+  Sizes wide, merged;
+  SmallVector<int64_t> map;
+  for (int64_t i = 0, r = sizes.size(); i < r; ++i) {
+    map.push_back(wide.size());
+    wide.push_back(sizes[i]);
+    if (i == d) {
+      wide.push_back(e.index(repeats));
+      merged.push_back(e.mul(sizes[i], e.index(repeats)));
+    } else {
+      merged.push_back(sizes[i]);
+    }
+  }
+  Value b = e.broadcastInDim(x, wide, map);
+  return ctx.bind(e.reshape(b, merged));
+}
+
 /// tril / triu: keep where (col - row) <= k (tril) or >= k (triu).
 template <bool Lower>
 LogicalResult convertTriangle(NodeContext &ctx) {
@@ -1256,6 +1298,7 @@ void registerDataMovementOps(OpTable &t) {
   t.add("aten.flip.default", convertFlip);
   t.add("aten.roll.default", convertRoll);
   t.add("aten.repeat.default", convertRepeat);
+  t.add("aten.repeat_interleave.self_int", convertRepeatInterleaveInt);
   t.add("aten.tile.default", convertRepeat);
   t.addWithInPlace("tril", "default", convertTriangle<true>);
   t.addWithInPlace("triu", "default", convertTriangle<false>);

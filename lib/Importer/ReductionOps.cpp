@@ -239,6 +239,34 @@ LogicalResult convertNorm(NodeContext &ctx) {
   return ctx.bind(e.convert(r, t));
 }
 
+/// _weight_norm(v, g, dim) = v * g / ||v||, the 2-norm over every dimension but
+/// `dim` (all of them for dim = -1), kept as size-1 dimensions: torch's
+/// norm_except_dim. nn.utils.weight_norm (wav2vec2's and HuBERT's positional
+/// convolution). _weight_norm_interface also returns the norms.
+LogicalResult convertWeightNorm(NodeContext &ctx) {
+  Value v = ctx.tensor("v");
+  Value g = ctx.tensor("g");
+  int64_t dim = ctx.optionalInteger("dim").value_or(0);
+  if (failed(ctx.check()))
+    return failure();
+  Emitter &e = ctx.emit();
+  int64_t rank = Emitter::rankOf(v);
+  SmallVector<int64_t> reduced;
+  for (int64_t d = 0; d < rank; ++d)
+    if (dim == -1 || d != (dim < 0 ? dim + rank : dim))
+      reduced.push_back(d);
+  Type t = ctx.resultElementType();
+  Type acc = t.getIntOrFloatBitWidth() < 32 ? e.f32() : t;
+  Value x = e.convert(v, acc);
+  Value norm = e.unary<SqrtOp>(e.sum(e.mul(x, x), reduced, /*keepdim=*/true));
+  Value w = e.convert(e.mul(x, e.div(e.convert(g, acc), norm)), t);
+  if (failed(ctx.bind(0, w)))
+    return failure();
+  if (ctx.numResults() > 1 && ctx.resultUsed(1))
+    return ctx.bind(1, e.convert(norm, ctx.resultElementType(1)));
+  return success();
+}
+
 /// cumsum / cumprod (dtype), cummax / cummin (values, indices).
 template <typename OpTy>
 LogicalResult scan(NodeContext &ctx) {
@@ -336,6 +364,8 @@ void registerReductionOps(OpTable &t) {
   t.add("aten.norm.Scalar", convertNorm);
   t.add("aten.norm.ScalarOpt_dim", convertNorm);
   t.add("aten.linalg_vector_norm.default", convertNorm);
+  t.add("aten._weight_norm.default", convertWeightNorm);
+  t.add("aten._weight_norm_interface.default", convertWeightNorm);
   t.add("aten.count_nonzero.default", convertCountNonzero);
   t.add("aten.count_nonzero.dim_IntList", convertCountNonzero);
   t.addWithInPlace("cumsum", "default", scan<CumSumOp>);

@@ -71,6 +71,23 @@ def LegalizeCopies : Pass<"thunder-legalize-copies", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def ExpandDynamicReshapes : Pass<"thunder-expand-dynamic-reshapes", "mlir::ModuleOp"> {
+  let summary = "turns memref.expand_shape with several dynamic sizes in one group into a reinterpret_cast";
+  let description = [{
+    Before `expand-strided-metadata` (both targets). That pass (LLVM 22)
+    recomputes the sizes of an `expand_shape` from its source and supports at
+    most one dynamic size per reassociation group; with two (a `?` dimension
+    expanded into `?x?`: batch and sequence of a program exported with both
+    dynamic) it builds a `memref.reinterpret_cast` from a null size and
+    crashes. Such an `expand_shape` becomes `memref.extract_strided_metadata`
+    of its source and a `memref.reinterpret_cast` to the result type, whose
+    sizes are the op's `output_shape` and whose strides are the products of
+    the inner sizes of each group times the source dimension's stride.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def InterchangeLoops : Pass<"thunder-interchange-loops", "mlir::func::FuncOp"> {
   let summary = "puts a parallel loop with contiguous accesses innermost in reductions";
   let description = [{

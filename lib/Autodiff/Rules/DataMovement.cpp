@@ -73,6 +73,13 @@ LogicalResult sliceRule(VJPBuilder &b, SliceOp op, ArrayRef<Value> g,
                         MutableArrayRef<Value> out) {
   auto in = cast<RankedTensorType>(op.getOperand().getType());
   auto res = op.getType();
+  // An empty slice (x[..., n:] of n: Phi-3's rotary split) contributes no
+  // gradient; padding its empty cotangent out from offset n made a subview
+  // out of bounds.
+  if (llvm::is_contained(res.getShape(), 0)) {
+    out[0] = b.zerosFor(op.getOperand());
+    return success();
+  }
   ArrayRef<int64_t> start = op.getStart(), limit = op.getLimit(),
                     step = op.getStep();
   bool dynamic = false;

@@ -118,8 +118,13 @@ struct SliceOpLowering : OpConversionPattern<SliceOp> {
       strides.push_back(rewriter.getIndexAttr(step));
       if (!inType.isDynamicDim(i)) {
         int64_t end = std::min(limit, inType.getDimSize(i));
-        sizes.push_back(rewriter.getIndexAttr(
-            std::max<int64_t>(0, (end - start + step - 1) / step)));
+        int64_t size = std::max<int64_t>(0, (end - start + step - 1) / step);
+        sizes.push_back(rewriter.getIndexAttr(size));
+        // An empty slice starting at the end (x[..., n:], Phi-3's rotary
+        // split when the whole head rotates): extract_slice rejects an
+        // offset out of bounds even for size 0, and any offset will do.
+        if (size == 0)
+          offsets.back() = rewriter.getIndexAttr(0);
         continue;
       }
       Value n = tensor::DimOp::create(rewriter, loc, input, i);

@@ -59,6 +59,9 @@ void buildCPULoweringPipeline(OpPassManager &pm, const CPUPipelineOptions &optio
   fpm.addPass(arith::createArithExpandOpsPass(expand));
 
   pm.addPass(createSCFToControlFlowPass());
+  // Before expand-strided-metadata, which crashes on an expand_shape of one
+  // dimension into several dynamic ones (dynamic batch and sequence).
+  pm.addPass(target::createExpandDynamicReshapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());

@@ -97,9 +97,12 @@ Type gemmInputType(linalg::LinalgOp op) {
 /// into one, for an operand read through `map` with strides `strides` and
 /// shape `shape`: the innermost loop's stride, if the outer ones are exact
 /// multiples. kDynamic when unknown statically, nullopt when they do not
-/// collapse. A group of total size 1 has any stride (returned as 0).
+/// collapse. A group of total size 1 has any stride (returned as 0). In a
+/// `contiguous` (identity-layout) memref, dims that follow each other always
+/// collapse, whatever their (dynamic) extents.
 std::optional<int64_t> getGroupStride(ArrayRef<unsigned> group, AffineMap map,
-                                      ArrayRef<int64_t> strides, ArrayRef<int64_t> shape) {
+                                      ArrayRef<int64_t> strides, ArrayRef<int64_t> shape,
+                                      bool contiguous) {
   MLIRContext *ctx = map.getContext();
   // Loops of extent 1 do not move: leave them out.
   SmallVector<unsigned> pos;
@@ -111,6 +114,8 @@ std::optional<int64_t> getGroupStride(ArrayRef<unsigned> group, AffineMap map,
   if (pos.empty())
     return 0;
   for (size_t i = 0; i + 1 < pos.size(); ++i) {
+    if (contiguous && pos[i + 1] == pos[i] + 1)
+      continue;
     int64_t outer = strides[pos[i]], inner = strides[pos[i + 1]], size = shape[pos[i + 1]];
     if (ShapedType::isDynamic(outer) || ShapedType::isDynamic(inner) ||
         ShapedType::isDynamic(size) || outer != size * inner)
@@ -140,14 +145,15 @@ std::optional<Fit> fit(AffineMap map, MemRefType type, ArrayRef<unsigned> rows,
   auto [strides, offset] = type.getStridesAndOffset();
   (void)offset;
   ArrayRef<int64_t> shape = type.getShape();
-  std::optional<int64_t> rowStride = getGroupStride(rows, map, strides, shape);
-  std::optional<int64_t> colStride = getGroupStride(cols, map, strides, shape);
+  bool contiguous = type.getLayout().isIdentity();
+  std::optional<int64_t> rowStride = getGroupStride(rows, map, strides, shape, contiguous);
+  std::optional<int64_t> colStride = getGroupStride(cols, map, strides, shape, contiguous);
   if (!rowStride || !colStride)
     return std::nullopt;
   auto pos = [&](unsigned d) { return *map.getResultPosition(getAffineDimExpr(d, ctx)); };
   Fit f;
   if (!batch.empty() && allBatch) {
-    std::optional<int64_t> batchStride = getGroupStride(batch, map, strides, shape);
+    std::optional<int64_t> batchStride = getGroupStride(batch, map, strides, shape, contiguous);
     if (!batchStride)
       return std::nullopt;
     f.batchDim = pos(batch.back());

@@ -13,6 +13,7 @@
 #include "Passes.h"
 #include "Toolkit.h"
 #include "thunder/Target/Host/Pipelines.h"
+#include "thunder/Target/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/GPUCommon/GPUCommonPass.h"
@@ -22,6 +23,7 @@
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/IR/PatternMatch.h"
@@ -52,6 +54,36 @@ struct ApproximateMathPass : PassWrapper<ApproximateMathPass, OperationPass<gpu:
     RewritePatternSet patterns(&getContext());
     math::populateExpansionPatterns(patterns);
     populateMathPolynomialApproximationPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+/// math.absi -> select(x < 0, 0 - x, x). convert-gpu-to-nvvm has no pattern
+/// for it (nor libdevice, nor the expansions), and an integer abs in a kernel
+/// (T5's relative-position buckets) then failed the translation to LLVM IR.
+struct ExpandAbsI : OpRewritePattern<math::AbsIOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(math::AbsIOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getOperand();
+    Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(x.getType()));
+    Value negative = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, x, zero);
+    Value negated = arith::SubIOp::create(rewriter, loc, zero, x);
+    rewriter.replaceOpWithNewOp<arith::SelectOp>(op, negative, negated, x);
+    return success();
+  }
+};
+
+struct IntegerMathPass : PassWrapper<IntegerMathPass, OperationPass<gpu::GPUModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(IntegerMathPass)
+  StringRef getArgument() const final { return "thunder-cuda-integer-math"; }
+  StringRef getDescription() const final {
+    return "integer math ops without an NVVM lowering (math.absi) -> arith";
+  }
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ExpandAbsI>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
@@ -141,6 +173,7 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
   // bf16/f16 math in f32 (libdevice and the approximations are f32/f64).
   kernels.addPass(math::createMathExtendToSupportedTypes());
+  kernels.addPass(std::make_unique<IntegerMathPass>());
   if (!libdevice)
     kernels.addPass(std::make_unique<ApproximateMathPass>());
   kernels.addPass(createConvertGpuOpsToNVVMOps());
@@ -162,6 +195,9 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
 
   // Host code to LLVM (gpu-to-llvm converts every dialect with a
   // ConvertToLLVM interface, and the _mlir_ciface_ wrappers).
+  // Before expand-strided-metadata, which crashes on an expand_shape of one
+  // dimension into several dynamic ones (dynamic batch and sequence).
+  pm.addPass(target::createExpandDynamicReshapes());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createGpuToLLVMConversionPass());
@@ -238,6 +274,7 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
 void registerCUDAPasses() {
   registerThunderCUDAPasses();
   PassRegistration<ApproximateMathPass>();
+  PassRegistration<IntegerMathPass>();
   PassPipelineRegistration<CLOptions>(
       "thunder-cuda-lowering",
       "memrefs (after thunder-bufferize) -> LLVM dialect + kernels in a gpu.binary (CUDA)",

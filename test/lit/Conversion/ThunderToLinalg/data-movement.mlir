@@ -81,6 +81,16 @@ func.func @slice(%x: tensor<?x8xf32>) -> tensor<?x3xf32> {
   return %0 : tensor<?x3xf32>
 }
 
+// An empty slice at the end of a dimension (x[..., 16:] of 16: Phi-3's rotary
+// split when rotary_dim is the head size) starts at 0: extract_slice's
+// verifier rejects offset 16 of 16 even for size 0.
+// CHECK-LABEL: func.func @slice_empty_at_end
+// CHECK: tensor.extract_slice %{{.+}}[0, 0] [2, 0] [1, 1] : tensor<2x16xf32> to tensor<2x0xf32>
+func.func @slice_empty_at_end(%x: tensor<2x16xf32>) -> tensor<2x0xf32> {
+  %0 = thunder.slice %x {start = array<i64: 0, 16>, limit = array<i64: 2, 9223372036854775807>, step = array<i64: 1, 1>} : tensor<2x16xf32> -> tensor<2x0xf32>
+  return %0 : tensor<2x0xf32>
+}
+
 // CHECK-LABEL: func.func @concat
 // CHECK-SAME: (%[[A:.+]]: tensor<?x3xf32>, %[[B:.+]]: tensor<2x3xf32>)
 // CHECK: %[[E:.+]] = tensor.empty(%{{.+}}) : tensor<?x3xf32>

@@ -60,17 +60,6 @@ def build(name, dev):
     return m, args
 
 
-def strip(src, dst):
-    """Copies a .pt2 without its weight and constant payloads (the configs stay) and sample inputs."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst + ".tmp", "w", zipfile.ZIP_STORED) as zout:
-        for info in zin.infolist():
-            parts = info.filename.split("/")
-            payload = len(parts) >= 3 and parts[-2] in ("weights", "constants") and not parts[-1].endswith(".json")
-            if not payload and "sample_inputs" not in parts:
-                zout.writestr(info, zin.read(info.filename))
-    os.replace(dst + ".tmp", dst)
-
-
 def export(out_dir, names):
     import torch
     os.makedirs(out_dir, exist_ok=True)
@@ -82,7 +71,8 @@ def export(out_dir, names):
             ep = torch.export.export(m, args, strict=False)
             full = os.path.join(out_dir, f"{name}{suffix}.full.pt2")
             torch.export.save(ep, full)
-            strip(full, os.path.join(out_dir, f"{name}{suffix}.pt2"))
+            subprocess.run([sys.executable, os.path.join(here, "..", "scripts", "pt2_weights.py"), "strip", full,
+                            os.path.join(out_dir, f"{name}{suffix}.pt2")], check=True)
             os.remove(full)
             print(json.dumps({"w": name + suffix, "export_s": round(time.time() - t, 1),
                               "stripped_bytes": os.path.getsize(os.path.join(out_dir, f"{name}{suffix}.pt2"))}),

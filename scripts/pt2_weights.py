@@ -2,9 +2,9 @@
 """The weights of a .pt2 archive, apart from its program (thunderc --weights=external).
 
   pt2_weights.py strip IN.pt2 OUT.pt2          IN without weight payloads: every storage entry
-                                               under data/weights/ and data/constants/ is left
-                                               out (the payload configs stay, so tied weights
-                                               are still known). thunderc --weights=external
+                                               under data/weights/ and data/constants/, and the
+                                               sample inputs, is left out (the payload configs
+                                               stay, so tied weights are still known). thunderc --weights=external
                                                compiles OUT and writes no weights file.
   pt2_weights.py extract IN.pt2 OUT.safetensors
                                                the weights file thunderc --weights=external
@@ -41,6 +41,9 @@ def root_of(names):
 
 
 def is_payload(name, root):
+    # Sample inputs (torch.export's example arguments) are data too, and thunderc never reads them.
+    if name.startswith(root + "data/sample_inputs/"):
+        return True
     for folder in ("data/weights/", "data/constants/"):
         if name.startswith(root + folder) and not name.endswith("_config.json"):
             return True

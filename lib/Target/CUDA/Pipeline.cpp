@@ -98,24 +98,24 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
     o.gpuArchs = {"sm_90"};
   o.optLevel = options.optLevel == 0 ? 0 : 3;
   o.tf32 = options.fp32Matmul.empty() ? !options.backward : options.fp32Matmul == "tf32";
+  // Switches for experiments and opt-ins: "0" turns one off, anything else on.
+  auto flag = [](const char *name, bool &option) {
+    if (const char *value = std::getenv(name))
+      option = llvm::StringRef(value) != "0";
+  };
   // Generated kernels only for convolutions (no thunder_cuda_conv calls).
-  if (const char *cudnn = std::getenv("THUNDERC_CUDA_CUDNN"))
-    o.cudnn = llvm::StringRef(cudnn) != "0";
+  flag("THUNDERC_CUDA_CUDNN", o.cudnn);
   // Attention decomposed (matmul, softmax, matmul) instead of the fused kernels.
-  if (const char *fused = std::getenv("THUNDERC_CUDA_FUSED_ATTENTION"))
-    o.fusedAttention = llvm::StringRef(fused) != "0";
+  flag("THUNDERC_CUDA_FUSED_ATTENTION", o.fusedAttention);
   // The fused attention backward (opt-in until it has passed on a GPU).
-  if (const char *bwd = std::getenv("THUNDERC_CUDA_FUSED_ATTENTION_BACKWARD"))
-    o.fusedAttentionBackward = llvm::StringRef(bwd) != "0";
+  flag("THUNDERC_CUDA_FUSED_ATTENTION_BACKWARD", o.fusedAttentionBackward);
+  // Scatters in order on one thread (deterministic float sums).
+  flag("THUNDERC_CUDA_PARALLEL_SCATTERS", o.parallelScatters);
+  // Column reductions split over blocks (opt-in until they have passed on a GPU).
+  flag("THUNDERC_CUDA_SPLIT_REDUCTIONS", o.splitReductions);
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
-  // Scatters in order on one thread (deterministic float sums).
-  if (const char *scatters = std::getenv("THUNDERC_CUDA_PARALLEL_SCATTERS"))
-    o.parallelScatters = llvm::StringRef(scatters) != "0";
-  // Column reductions one thread per output (deterministic float sums).
-  if (const char *split = std::getenv("THUNDERC_CUDA_SPLIT_REDUCTIONS"))
-    o.splitReductions = llvm::StringRef(split) != "0";
   return o;
 }
 

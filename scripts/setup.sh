@@ -14,3 +14,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The test tier compares outputs with numpy (reads safetensors by itself, no torch needed).
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "numpy==2.1.3"
+# The export tier (not CI): THUNDER_SETUP_TORCH=1 makes .venv-torch with the pinned PyTorch stack that the
+# model-zoo sweep (test/zoo), bench/real_size.py export and scale_probe.py export need (CPU machines).
+venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-torch"
+if [ "${THUNDER_SETUP_TORCH:-0}" = 1 ] && [ ! -x "$venv/bin/python" ]; then
+  dpkg -s python3-venv >/dev/null 2>&1 || $SUDO apt-get install -y -qq --no-install-recommends python3-venv
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q "torch==2.11.0" "torchvision==0.26.0" "transformers==5.17.0" safetensors "numpy==2.1.3"
+fi

@@ -2,7 +2,7 @@
 """Regression fixtures from the model-zoo sweep, small enough to commit (test/fixtures/zoo_*.pt2 and
 .ref.safetensors, keys as in test/fixtures/README.md), for programs that the compiler failed on before a fix:
 
-    /work/venv/bin/python test/zoo/gen_regressions.py OUTDIR [NAME...]
+    .venv-torch/bin/python test/zoo/gen_regressions.py OUTDIR [NAME...]
 
 - zoo_bert_dynamic: the sweep's bert in mode dynamic (batch and sequence symbolic; reference at 3 x 11).
 - zoo_weight_norm, zoo_weight_norm_train: nn.utils.weight_norm on a grouped Conv1d over time, as the positional

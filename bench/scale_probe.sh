@@ -12,7 +12,7 @@
 #
 #   bench/scale_probe.sh run [OUT]         there (the device tool, carrying OUT.tar.xz): unpacks it,
 #       times eager and torch.compile with scale_probe.py (forward and fwd+bwd, median of 30 CUDA-event
-#       timings), times thunder-run --bench 30 (forward; forward + backward), compares thunderc's
+#       timings; REUSE_PEERS=1 with peers.json and the torch outputs already in OUT skips that), times thunder-run --bench 30 (forward; forward + backward), compares thunderc's
 #       forward output with PyTorch's (bf16 tolerance) and prints one table; OUT/results.json has it all.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -57,7 +57,10 @@ for n, (b, l) in (("gpt2_layer", (8, 1024)), ("llama_layer", (4, 2048))):
         save_file({"input.0": torch.randint(0, 512, (b, l), generator=g),
                    "cotangent.0": torch.randn(b, l, 512, generator=g).to(torch.bfloat16)}, f"{n}.in.safetensors")
 PY
-python3 scale_probe.py bench . 2>&1 | grep -v Warning || true
+# REUSE_PEERS=1 keeps an earlier peers.json and *.torch.safetensors (a second thunderc build, same GPU).
+if [ -z "${REUSE_PEERS:-}" ] || [ ! -f peers.json ]; then
+  python3 scale_probe.py bench . 2>&1 | grep -v Warning || true
+fi
 for n in "${names[@]}"; do
   ./thunder-run "$n.so" --inputs "$n.in.safetensors" --save "$n.thunder.safetensors" --bench 30 --peak-memory > "$n.fwd.txt"
   ./thunder-run "${n}_train.so" --inputs "$n.in.safetensors" --backward --bench 30 --peak-memory > "$n.train.txt"

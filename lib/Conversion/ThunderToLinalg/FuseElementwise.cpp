@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 #include "thunder/Transforms/Passes.h"
 
+#include "UnitDimOperands.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -59,11 +61,12 @@ struct ThunderFuseElementwisePass
     // producer for one consumer must not copy it.
     linalg::ControlFusionFn singleUse = [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      return producer && producer->hasOneUse();
+      return producer && producer->hasOneUse() && !isUnitDimExpansionOfReduction(fused);
     };
     RewritePatternSet patterns(context);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, singleUse);
+    populateReadExpandSourcePatterns(patterns);
     tensor::populateBubbleUpExpandShapePatterns(patterns);
     affine::AffineApplyOp::getCanonicalizationPatterns(patterns, context);
     linalg::GenericOp::getCanonicalizationPatterns(patterns, context);

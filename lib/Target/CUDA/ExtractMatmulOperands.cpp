@@ -224,6 +224,12 @@ struct ExtractOperandComputations : OpRewritePattern<linalg::GenericOp> {
     for (unsigned d : reduced)
       if (!x.dims.contains(d) || !y.dims.contains(d))
         return failure();
+    // Sides over the same loops (a sum of squares: LayerNorm's variance)
+    // are no product: no output shares an element of f with another, so
+    // computing it in the reduction costs nothing, materialising it a write
+    // and a read of the whole space.
+    if (llvm::equal(x.dims, y.dims))
+      return failure();
     for (Operation &o : body->without_terminator())
       if (&o != add && &o != mul && &o != x.extension && &o != y.extension &&
           !x.ops.contains(&o) && !y.ops.contains(&o))

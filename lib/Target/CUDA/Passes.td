@@ -51,6 +51,20 @@ def CUDAFoldMatmulOperands : Pass<"thunder-cuda-fold-matmul-operands"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def CUDANarrowMatmulResults : Pass<"thunder-cuda-narrow-matmul-results"> {
+  let summary = "bf16/f16 products whose f32 result is only read rounded store the narrow type";
+  let description = [{
+    On tensors, before bufferization. A contraction of bf16 (f16) operands
+    into a zero-filled f32 result whose every use is a `linalg.generic` input
+    only read through `arith.truncf` to bf16 (f16) becomes a contraction with
+    a bf16 (f16) result, and those consumers read it directly. cuBLASLt
+    accumulates in f32 and rounds once, as the truncation did: the same
+    values, half the bytes, no f32 temporary.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def CUDAFuseAttention : Pass<"thunder-cuda-fuse-attention"> {
   let summary = "thunder.attention / attention_grad -> the fused, destination-style ops";
   let description = [{

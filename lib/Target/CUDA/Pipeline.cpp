@@ -129,6 +129,7 @@ void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions
   extract.convolutions = options.cudnn;
   pm.addPass(createCUDAExtractMatmulOperands(extract));
   pm.addPass(createCUDAFoldMatmulOperands());
+  pm.addPass(createCUDANarrowMatmulResults());
   pm.addPass(createCanonicalizerPass());
   target::BufferizationPipelineOptions bufferize;
   bufferize.planMemory = options.planMemory;

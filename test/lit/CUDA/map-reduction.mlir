@@ -153,3 +153,35 @@ func.func @filled_max(%x: memref<64x1024xf32>, %m: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// One zero fill shared by two reductions (LayerNorm's mean and variance):
+// bufferization copies the filled buffer for the first. The copy counts as a
+// fill: both reductions start from zero in registers and store, and neither
+// the copy nor the fill is a kernel.
+// CHECK-LABEL: func.func @shared_fill
+// CHECK-COUNT-2: gpu.launch
+// CHECK-NOT:   gpu.launch
+// CHECK:       return
+#in2 = affine_map<(d0, d1) -> (d0, d1)>
+#out2 = affine_map<(d0, d1) -> (d0)>
+func.func @shared_fill(%x: memref<64x768xf32>, %a: memref<64xf32>, %b: memref<64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%b : memref<64xf32>)
+  linalg.copy ins(%b : memref<64xf32>) outs(%a : memref<64xf32>)
+  linalg.generic {indexing_maps = [#in2, #out2], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<64x768xf32>) outs(%a : memref<64xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %r = arith.addf %v, %acc : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [#in2, #out2], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<64x768xf32>) outs(%b : memref<64xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %m = arith.mulf %v, %v : f32
+    %r = arith.addf %m, %acc : f32
+    linalg.yield %r : f32
+  }
+  return
+}

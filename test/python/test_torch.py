@@ -86,6 +86,25 @@ class TorchModule(unittest.TestCase):
         moved = [n for n, p in m.named_parameters() if not torch.equal(p.detach(), before[n])]
         self.assertEqual(sorted(moved), sorted(before))
 
+    def test_weights_changed_from_python(self):
+        m = thunderc.load(common.compiled("cnn_train", backward=True, weights="external"))
+        x = reference("cnn_train")["input.0"]
+        y0 = m(x).detach()
+        # A parameter whose storage is replaced: the instance is rebuilt over the new tensor.
+        bias = m.get_parameter("8.bias")
+        bias.data = bias.data + 1.0
+        self.assertClose(m(x), y0 + 1.0, common.FORWARD_TOL, "after replacing 8.bias")
+        # A buffer written from Python reaches the instance before the next call: with momentum 0.1 the
+        # forward makes it 0.9 * value + 0.1 * batch mean.
+        running_mean = m.get_buffer("1.running_mean")
+        after = []
+        for value in (5.0, 0.0):
+            with torch.no_grad():
+                running_mean.fill_(value)
+            m(x)
+            after.append(running_mean.clone())
+        self.assertClose(after[0] - after[1], torch.full_like(after[0], 4.5), common.FORWARD_TOL, "buffer push")
+
     def test_exported_program_matches_eager(self):
         # thunderc.compile on an ExportedProgram, trained weights bound from the eager module's state_dict.
         torch.manual_seed(0)

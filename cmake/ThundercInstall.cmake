@@ -27,3 +27,23 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/ThundercConfigVersion.cma
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/ThundercConfig.cmake ${PROJECT_BINARY_DIR}/ThundercConfigVersion.cmake
         DESTINATION ${config_dir})
+
+# cpack -G DEB (build/CPackConfig.cmake): the install above under /usr, as one Debian package. It needs the
+# LLVM/MLIR 22 shared libraries thunderc runs on, not their -dev packages, and a C++ driver to link models.
+set(CPACK_PACKAGE_NAME thunderc)
+set(CPACK_PACKAGE_VENDOR thunderc)
+set(CPACK_PACKAGE_CONTACT "thunderc developers <thunderc@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
+    "Ahead-of-time compiler for PyTorch .pt2 exports: MODEL.so with a C ABI over DLPack")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION devel)
+set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)  # xz takes minutes on a 2-core CI machine
+set(THUNDER_DEB_DEPENDS "libc6, libgcc-s1, libstdc++6")
+if(TARGET thunderc)
+  string(APPEND THUNDER_DEB_DEPENDS ", libllvm${LLVM_VERSION_MAJOR}, libmlir-${LLVM_VERSION_MAJOR}, libzip4, g++ | c++-compiler")
+endif()
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "${THUNDER_DEB_DEPENDS}")
+include(CPack)

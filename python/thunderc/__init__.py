@@ -27,7 +27,13 @@ __version__ = "0.1.0"
 def __getattr__(name: str) -> Any:
     # torch is imported only when the torch layer is used: thunderc.runtime works without it.
     if name in ("load", "CompiledModule"):
-        from . import _module
+        try:
+            from . import _module
+        except ImportError as e:
+            if e.name != "torch":
+                raise
+            raise ImportError("thunderc.load needs torch (pip install torch); thunderc.runtime works without it",
+                              name="torch") from None
 
         return getattr(_module, name)
     raise AttributeError(f"module 'thunderc' has no attribute '{name}'")

@@ -56,6 +56,7 @@ class CompiledModule(torch.nn.Module):
         if device.type == "cuda" and device_id is None:
             device_id = torch.cuda.current_device()
 
+        self._thunder_embedded = weights is None
         if weights is None:
             # Embedded weights: the instance owns them; the buffers are mirrored for state_dict().
             self._thunder_model = runtime.Model(library, device_id=device_id)
@@ -184,6 +185,26 @@ class CompiledModule(torch.nn.Module):
             if info.has_backward:
                 self._thunder_model.release_saved()  # no backward will come for this call
         return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "CompiledModule":
+        """Another instance over copies of this one's weights and buffers (copy.deepcopy, EMA models)."""
+        embedded = self._thunder_embedded
+        weights: Weights = None
+        if not embedded:
+            weights = {f"param.{n}": p for n, p in self.named_parameters()}
+            weights.update({f"buffer.{n}": b for n, b in self.named_buffers()})
+            weights.update({f"constant.{c.name}": t
+                            for c, t in zip(self._thunder_info.constants, self._thunder_constants)})
+        clone = CompiledModule(self._thunder_library, self._thunder_device, weights)
+        for name, p in clone.named_parameters():
+            p.requires_grad_(self.get_parameter(name).requires_grad)
+        if embedded:  # the clone starts from the embedded buffers: give it this module's
+            with torch.no_grad():
+                for name, b in clone.named_buffers():
+                    b.copy_(self.get_buffer(name))
+        clone.train(self.training)
+        memo[id(self)] = clone
+        return clone
 
     def extra_repr(self) -> str:
         info = self._thunder_info

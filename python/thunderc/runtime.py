@@ -300,6 +300,10 @@ class Tensor:
             raise BufferError("this thunderc Tensor was already handed over through DLPack")
         return self._managed + DLManagedTensor.dl_tensor.offset
 
+    def __reduce__(self):
+        raise TypeError("a thunderc Tensor cannot be copied or pickled: hand it to numpy or torch first "
+                        "(numpy.from_dlpack, torch.from_dlpack)")
+
     def __del__(self):
         if getattr(self, "_managed", None):
             _dlpack.call_deleter(self._managed)
@@ -475,6 +479,10 @@ class Model:
             self._lib.thunder_model_destroy(self._handle)
             self._handle = _P()
         self._borrowed = []
+
+    def __reduce__(self):
+        # A copy would share the C instance and destroy it twice.
+        raise TypeError("a thunderc model instance cannot be copied or pickled: create another Model")
 
     def __enter__(self) -> "Model":
         return self

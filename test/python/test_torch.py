@@ -1,6 +1,7 @@
 """thunderc.load: compiled fixtures as torch.nn.Modules, checked against PyTorch's reference files; gradients
 through torch.autograd; torch.optim training the bound nn.Parameters; the runtime's errors as exceptions."""
 
+import copy
 import os
 import sys
 
@@ -104,6 +105,17 @@ class TorchModule(unittest.TestCase):
             m(x)
             after.append(running_mean.clone())
         self.assertClose(after[0] - after[1], torch.full_like(after[0], 4.5), common.FORWARD_TOL, "buffer push")
+
+    def test_deepcopy_is_an_independent_instance(self):
+        m = thunderc.load(common.compiled("cnn_train", backward=True, weights="external"))
+        x = reference("cnn_train")["input.0"]
+        twin = copy.deepcopy(m)
+        self.assertClose(twin(x), m(x), common.FORWARD_TOL, "copy")
+        with torch.no_grad():
+            twin.get_parameter("8.bias").add_(1.0)
+        self.assertClose(twin(x), m(x) + 1.0, common.FORWARD_TOL, "copy after an update of its own")
+        with self.assertRaisesRegex(TypeError, "cannot be copied"):
+            copy.copy(m._thunder_model)
 
     def test_exported_program_matches_eager(self):
         # thunderc.compile on an ExportedProgram, trained weights bound from the eager module's state_dict.

@@ -96,10 +96,6 @@ def dtype_name(dtype: DLDataType) -> str:
     return name
 
 
-def is_floating(name: str) -> bool:
-    return name in ("float16", "float32", "float64", "bfloat16")
-
-
 # --- capsules ---------------------------------------------------------------------------------------------
 
 # Called with raw pointers: a capsule destructor runs while the capsule is being freed, so it must not be

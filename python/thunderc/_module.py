@@ -9,7 +9,6 @@ import torch
 from torch.autograd.function import once_differentiable
 
 from . import runtime, safetensors
-from ._dlpack import is_floating
 from .runtime import ThunderError
 
 Weights = Union[None, str, "os.PathLike[str]", Mapping[str, torch.Tensor]]
@@ -53,8 +52,6 @@ class CompiledModule(torch.nn.Module):
                     f"{library.path} was compiled with --weights=external and {weights} does not exist: give "
                     f"weights= (a safetensors file or a state_dict)", runtime.ERR_FILE)
         device_id = device.index if device.type == "cuda" else None
-        if device.type == "cuda" and device_id is None:
-            device_id = torch.cuda.current_device()
 
         self._thunder_embedded = weights is None
         if weights is None:
@@ -122,8 +119,7 @@ class CompiledModule(torch.nn.Module):
             if current != self._thunder_bound:
                 self._thunder_params = [(fqn, self.get_parameter(fqn)) for fqn, _ in self._thunder_params]
                 device = self._thunder_device
-                self._bind(self._thunder_library,
-                           device.index if device.type == "cuda" else None)
+                self._bind(self._thunder_library, device.index if device.type == "cuda" else None)
                 return
         for i, (fqn, _) in enumerate(self._thunder_buffers):
             b = self._buffer(i)
@@ -306,4 +302,6 @@ def load(path: Union[str, "os.PathLike[str]"], device: Union[None, str, torch.de
     if device.type != expected:
         raise ThunderError(f"{library.path} was compiled for --target={target}; it runs on {expected}, not "
                            f"{device}", runtime.ERR_DEVICE)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", torch.cuda.current_device())
     return CompiledModule(library, device, weights)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from . import _dlpack
-from ._dlpack import DLDevice, DLTensor, DLManagedTensor
+from ._dlpack import DLDevice, DLManagedTensor
 
 __all__ = ["ThunderError", "Library", "Model", "Tensor", "TensorInfo", "ModelInfo", "describe"]
 

@@ -6,6 +6,11 @@ import sys
 
 FIXTURES = os.environ.get("THUNDER_FIXTURES", os.path.join(os.path.dirname(__file__), "..", "fixtures"))
 OUT = os.environ.get("THUNDER_TEST_OUT", "/tmp/thunderc-python-tests")
+# The GPU machine has no thunderc: compile here with THUNDER_PYTHON_TARGET=cuda and --compile-only, run there
+# with THUNDER_PRECOMPILED=1 (docs/python.md, "On the GPU machine").
+TARGET = os.environ.get("THUNDER_PYTHON_TARGET", "cpu")
+DEVICE = "cuda" if TARGET == "cuda" else "cpu"
+PRECOMPILED = os.environ.get("THUNDER_PRECOMPILED") == "1"
 
 # relative, absolute
 FORWARD_TOL = (2e-4, 2e-5)
@@ -16,15 +21,25 @@ def fixture(name: str) -> str:
     return os.path.join(FIXTURES, name)
 
 
-def compiled(name: str, **options) -> str:
-    """FIXTURES/name.pt2 compiled for the CPU target with thunderc.compile into OUT (a name per option set)."""
+def compile_model(program, out: str, **options) -> str:
+    """thunderc.compile for TARGET (CUDA: full float32 products, as the references), or with PRECOMPILED the
+    file an earlier --compile-only run left."""
     import thunderc
 
+    if PRECOMPILED:
+        if not os.path.isfile(out):
+            raise FileNotFoundError(f"{out}: not compiled; run this test with --compile-only where thunderc is")
+        return out
     os.makedirs(OUT, exist_ok=True)
-    suffix = "".join(f"-{k}" if v is True else f"-{v}" for k, v in sorted(options.items()) if v not in (None, False))
-    out = os.path.join(OUT, f"{name}{suffix}.so")
-    thunderc.compile(fixture(name + ".pt2"), out, target="cpu", **options)
+    extra = ["--fp32-matmul=ieee"] if TARGET == "cuda" else []
+    thunderc.compile(program, out, target=TARGET, extra_args=extra, **options)
     return out
+
+
+def compiled(name: str, **options) -> str:
+    """FIXTURES/name.pt2 compiled into OUT (a file name per option set)."""
+    suffix = "".join(f"-{k}" if v is True else f"-{v}" for k, v in sorted(options.items()) if v not in (None, False))
+    return compile_model(fixture(name + ".pt2"), os.path.join(OUT, f"{name}{suffix}.so"), **options)
 
 
 def close(actual, expected, tol) -> str:

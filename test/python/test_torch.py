@@ -21,13 +21,37 @@ import thunderc  # noqa: E402
 from thunderc import safetensors  # noqa: E402
 
 
+DEVICE = torch.device(common.DEVICE)
+
+
 def reference(name):
-    return {k: v.torch() for k, v in safetensors.read(common.fixture(name + ".ref.safetensors")).items()}
+    """The fixture's reference tensors, on the device the models run on."""
+    file = safetensors.read(common.fixture(name + ".ref.safetensors"))
+    return {k: v.torch().to(DEVICE) for k, v in file.items()}
+
+
+def compiled_models():
+    """Every model these tests load; --compile-only makes them (for the GPU machine, which has no thunderc)."""
+    return [common.compiled("mlp"), common.compiled("gpt2_tiny", weights="external"),
+            common.compiled("cnn_train", backward=True, weights="external"),
+            common.compiled("mlp_train", backward=True, weights="external"), exported_model()[1]]
+
+
+def exported_model():
+    """A small eager module (the same weights on every run) and its export compiled with a backward."""
+    torch.manual_seed(0)
+    eager = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.Tanh(), torch.nn.Linear(32, 4))
+    x = torch.randn(5, 16)
+    path = os.path.join(common.OUT, "exported.so")
+    program = None if common.PRECOMPILED else torch.export.export(eager, (x,))
+    common.compile_model(program, path, backward=True, weights="external")
+    return eager, path, x
 
 
 class TorchModule(unittest.TestCase):
     def assertClose(self, actual, expected, tol, what):
-        message = common.close(actual.detach().double().numpy(), expected.detach().double().numpy(), tol)
+        message = common.close(actual.detach().cpu().double().numpy(), expected.detach().cpu().double().numpy(),
+                               tol)
         self.assertEqual(message, "", what)
 
     def test_forward_embedded_weights(self):
@@ -119,12 +143,8 @@ class TorchModule(unittest.TestCase):
 
     def test_exported_program_matches_eager(self):
         # thunderc.compile on an ExportedProgram, trained weights bound from the eager module's state_dict.
-        torch.manual_seed(0)
-        eager = torch.nn.Sequential(torch.nn.Linear(16, 32), torch.nn.Tanh(), torch.nn.Linear(32, 4))
-        x = torch.randn(5, 16)
-        program = torch.export.export(eager, (x,))
-        path = os.path.join(common.OUT, "exported.so")
-        thunderc.compile(program, path, target="cpu", backward=True, weights="external")
+        eager, path, x = exported_model()
+        eager, x = eager.to(DEVICE), x.to(DEVICE)
         m = thunderc.load(path, weights=eager.state_dict())
         xe = x.clone().requires_grad_(True)
         xm = x.clone().requires_grad_(True)
@@ -161,14 +181,16 @@ class TorchModule(unittest.TestCase):
         with self.assertRaisesRegex(thunderc.ThunderError, "no longer this module's latest") as e:
             first.backward()
         self.assertEqual(e.exception.status, thunderc.runtime.ERR_STATE)
-        with self.assertRaisesRegex(thunderc.ThunderError, "runs on cpu, not cuda"):
-            thunderc.load(common.compiled("mlp"), device="cuda")
+        other = "cpu" if common.DEVICE == "cuda" else "cuda"
+        with self.assertRaisesRegex(thunderc.ThunderError, f"runs on {common.DEVICE}, not {other}"):
+            thunderc.load(common.compiled("mlp"), device=other)
         with self.assertRaises(FileNotFoundError):
             thunderc.load(os.path.join(common.OUT, "missing.so"))
         with self.assertRaisesRegex(thunderc.ThunderError, "has no 'param.0.bias'"):
             thunderc.load(common.compiled("mlp_train", backward=True, weights="external"),
                           weights={"0.weight": torch.zeros(128, 64)})
 
+    @unittest.skipIf(common.PRECOMPILED, "needs thunderc, which runs where the models were compiled")
     def test_compile_errors_are_exceptions(self):
         bad = os.path.join(common.OUT, "not-an-archive.pt2")
         with open(bad, "wb") as f:
@@ -180,4 +202,7 @@ class TorchModule(unittest.TestCase):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--compile-only"]:
+        print("\n".join(compiled_models()))
+        sys.exit(0)
     common.main(__name__)

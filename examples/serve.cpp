@@ -5,9 +5,9 @@
 //   c++ -std=c++17 -DTHUNDER_MODEL_HEADER='"model.h"' -I<thunderc>/include \
 //       -I<thunderc>/runtime serve.cpp <thunderc>/runtime/safetensors/Safetensors.cpp \
 //       -o serve ./model.so -Wl,-rpath,'$ORIGIN'
-//   ./serve [inputs.safetensors]
+//   ./serve [inputs.safetensors [weights.safetensors]]
 //
-// Creates the model, prints its inputs and outputs, runs forward on input.<i>
+// Creates the model (its weights from the file, for --weights=external), prints its inputs and outputs, runs forward on input.<i>
 // from a safetensors file (or on zeros, symbolic sizes at their smallest
 // allowed value >= 1), and prints the first values of every output.
 //
@@ -109,7 +109,8 @@ int fail(thunder_model *m, const char *what, thunder_status s) {
 
 int main(int argc, char **argv) {
   thunder_model *m = nullptr;
-  thunder_status s = thunder_model_create(&m);
+  thunder_status s =
+      argc > 2 ? thunder_model_create_from_file(&m, argv[2]) : thunder_model_create(&m);
   if (s != THUNDER_OK)
     return fail(nullptr, "creating the model", s);
   std::unique_ptr<thunder_model, void (*)(thunder_model *)> hold(m, thunder_model_destroy);

@@ -14,11 +14,17 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The test tier compares outputs with numpy (reads safetensors by itself, no torch needed).
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install -q "numpy==2.1.3"
-# The export tier (not CI): THUNDER_SETUP_TORCH=1 makes .venv-torch with the pinned PyTorch stack that the
-# model-zoo sweep (test/zoo), bench/real_size.py export and scale_probe.py export need (CPU machines).
+# The Python tier (CI): .venv-torch, made once and then reused, with the pinned CPU-usable torch that
+# test/python needs (PyPI's wheel: its CUDA libraries come along and stay unused on CPU) and wheel, with which
+# `pip install ./python` builds offline. THUNDER_SETUP_TORCH=1 adds what the export tier needs: torchvision and
+# transformers for the model-zoo sweep (test/zoo), bench/real_size.py export and scale_probe.py export.
 venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-torch"
-if [ "${THUNDER_SETUP_TORCH:-0}" = 1 ] && [ ! -x "$venv/bin/python" ]; then
+if ! "$venv/bin/python" -c 'import torch, numpy, wheel; assert torch.__version__.split("+")[0] == "2.11.0"' 2>/dev/null; then
   dpkg -s python3-venv >/dev/null 2>&1 || $SUDO apt-get install -y -qq --no-install-recommends python3-venv
-  python3 -m venv "$venv"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  echo "setup: installing torch 2.11.0 into $venv (once)"
+  "$venv/bin/pip" install -q "torch==2.11.0" "numpy==2.1.3" "wheel==0.45.1"
+fi
+if [ "${THUNDER_SETUP_TORCH:-0}" = 1 ] && ! "$venv/bin/python" -c 'import torchvision, transformers, safetensors' 2>/dev/null; then
   "$venv/bin/pip" install -q "torch==2.11.0" "torchvision==0.26.0" "transformers==5.17.0" safetensors "numpy==2.1.3"
 fi

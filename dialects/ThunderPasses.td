@@ -67,10 +67,16 @@ def ThunderFuseElementwise : Pass<"thunder-fuse-elementwise"> {
     splat, a broadcast or a scale-and-mask used twice is recomputed in
     registers instead of written to memory and read back. In a real-width
     attention those were 400 MB tensors each (attention's -inf splat and
-    row-max broadcast, B x H x L x S f32).
+    row-max broadcast, B x H x L x S f32). Eight ops cover a LayerNorm's
+    input when it is a bias + residual add that both statistics and the
+    normalisation read (recomputed from three bf16 tensors instead of one f32
+    tensor written and read twice). Consumers of a keepdim reduction read it
+    without its unit dimensions, so that what feeds a second reduction
+    (LayerNorm's (x - mean)^2) fuses into it; powf by a small integer
+    becomes multiplications.
   }];
   let options = [
-    Option<"maxDuplicatedOps", "max-duplicated-ops", "unsigned", /*default=*/"4",
+    Option<"maxDuplicatedOps", "max-duplicated-ops", "unsigned", /*default=*/"8",
            "Payload ops a producer with several uses may have and still be fused">,
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",

@@ -150,10 +150,48 @@ std::optional<int> getLibraryDtypeCode(Type t, bool tf32) {
   return std::nullopt;
 }
 
-linalg::FillOp findZeroFill(Operation *op, Value buffer) {
+namespace {
+/// The source of `op` when it copies one whole buffer into another.
+Value getCopySource(Operation *op, Value &target) {
+  if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+    target = copy.getTarget();
+    return copy.getSource();
+  }
+  if (auto copy = dyn_cast<linalg::CopyOp>(op)) {
+    target = copy.getOutputs()[0];
+    return copy.getInputs()[0];
+  }
+  return {};
+}
+
+/// A zero linalg.fill of `buffer` before `op` with only readers in between.
+linalg::FillOp findZeroFillThroughReaders(Operation *op, Value buffer) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (!llvm::is_contained(prev->getOperands(), buffer))
+      continue;
+    if (auto fill = dyn_cast<linalg::FillOp>(prev); fill && fill.getOutputs()[0] == buffer)
+      return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
+    Value target;
+    if (getCopySource(prev, target) == buffer && target != buffer)
+      continue; // a reader
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(prev);
+        linalgOp && !llvm::is_contained(linalgOp.getDpsInits(), buffer))
+      continue; // a reader
+    return nullptr;
+  }
+  return nullptr;
+}
+} // namespace
+
+Operation *findZeroFill(Operation *op, Value buffer) {
   for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
     if (auto fill = dyn_cast<linalg::FillOp>(prev); fill && fill.getOutputs()[0] == buffer)
       return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
+    // One zero fill that bufferization shared between two products: the
+    // copy of the filled buffer is as good as a fill.
+    Value target;
+    if (Value source = getCopySource(prev, target); source && target == buffer)
+      return source != buffer && findZeroFillThroughReaders(prev, source) ? prev : nullptr;
     if (llvm::is_contained(prev->getOperands(), buffer))
       return nullptr;
   }

@@ -67,8 +67,9 @@ bool isMulAddBody(mlir::linalg::LinalgOp op);
 std::optional<int> getLibraryDtypeCode(mlir::Type t, bool tf32);
 
 /// A `linalg.fill` of zero into `buffer` just before `op`, with nothing
-/// between them using `buffer`.
-mlir::linalg::FillOp findZeroFill(mlir::Operation *op, mlir::Value buffer);
+/// between them using `buffer`; or a copy into `buffer` of a buffer that such
+/// a fill wrote (one fill shared by two products). The op to erase.
+mlir::Operation *findZeroFill(mlir::Operation *op, mlir::Value buffer);
 
 /// The private declaration of runtime function `name` in `module` (created
 /// at its start when absent).

@@ -299,7 +299,7 @@ void GemmRewriter::rewrite() {
   bool widenedOutput = dtype == THUNDER_MM_F16_F32OUT || dtype == THUNDER_MM_BF16_F32OUT;
   Type gemmOutType = widenedOutput ? outType : inType;
   bool accumulate = true;
-  if (linalg::FillOp fill = findZeroFill(op, cOperand->get())) {
+  if (Operation *fill = findZeroFill(op, cOperand->get())) {
     fill->erase();
     accumulate = false;
   }

@@ -334,6 +334,13 @@ Value ceilDiv(OpBuilder &b, Location loc, Value n, int64_t d) {
   return b.createOrFold<arith::DivUIOp>(loc, b.createOrFold<arith::AddIOp>(loc, n, dm1), dv);
 }
 
+constexpr int64_t kWarpSize = 32;
+/// The longest row one warp reduces (64 elements per lane); longer rows get
+/// a block each.
+constexpr int64_t kWarpRowMaxLength = 2048;
+/// Fewer rows than this (statically) keep a block per row: four per SM.
+constexpr int64_t kWarpRowMinRows = 512;
+
 int64_t roundUpToWarp(int64_t n) { return std::max<int64_t>(32, (n + 31) / 32 * 32); }
 
 /// Whether `map` (of an output) is a permutation of exactly `dims`.
@@ -688,6 +695,21 @@ LogicalResult Mapper::mapElementwise(linalg::LinalgOp op) {
   return success();
 }
 
+/// Whether rows of `length` elements are better reduced by one warp each
+/// (rows packed eight to a block, combined with shuffles, no shared memory
+/// or barrier) than by one block each: many short rows (a LayerNorm/RMSNorm
+/// over the hidden size for every token) and 32-bit partials (what one
+/// shuffle moves). A few rows keep a block each, for parallelism.
+bool useWarpPerRow(std::optional<int64_t> length, std::optional<int64_t> rows,
+                   ArrayRef<Value> partialTypesOf) {
+  if (!length || *length > kWarpRowMaxLength || *length < kWarpSize ||
+      (rows && *rows < kWarpRowMinRows))
+    return false;
+  return llvm::all_of(partialTypesOf, [](Value v) {
+    return v.getType().getIntOrFloatBitWidth() == 32;
+  });
+}
+
 LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> reductions) {
   Location loc = op.getLoc();
   SmallVector<Value> fills = fillValues.lookup(op);
@@ -696,35 +718,72 @@ LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> r
   ReductionLoops loops = getReductionLoops(b, loc, op);
   Value rows = getProduct(b, loc, loops.pSizes);
   Value length = getProduct(b, loc, loops.rSizes);
+  std::optional<int64_t> staticLength = getConstantIndex(length);
+  // The accumulator types, known before any partial is built.
+  SmallVector<Value> neutrals;
+  for (const Reduction &r : reductions) {
+    Value neutral = arith::ConstantOp::create(b, loc, r.neutral);
+    neutrals.push_back(convertScalar(b, loc, neutral, getAccumulatorType(neutral.getType()),
+                                     r.kind->isSigned));
+  }
+  bool warpPerRow = useWarpPerRow(staticLength, getConstantIndex(rows), neutrals);
+  for (Value n : neutrals)
+    n.getDefiningOp()->erase();
+
   int64_t block = options.reductionBlockSize;
-  if (std::optional<int64_t> n = getConstantIndex(length))
-    block = std::min(block, roundUpToWarp(*n));
+  if (staticLength && !warpPerRow)
+    block = std::min(block, roundUpToWarp(*staticLength));
+  int64_t rowsPerBlock = warpPerRow ? block / kWarpSize : 1;
   std::optional<int64_t> staticRows = getConstantIndex(rows);
-  Value grid = rows;
+  Value grid = rowsPerBlock == 1 ? rows : ceilDiv(b, loc, rows, rowsPerBlock);
   if (!staticRows || *staticRows == 0)
-    grid = arith::MaxUIOp::create(b, loc, rows, arith::ConstantIndexOp::create(b, loc, 1));
+    grid = arith::MaxUIOp::create(b, loc, grid, arith::ConstantIndexOp::create(b, loc, 1));
   gpu::LaunchOp launch = createLaunch(b, loc, grid, block, op, "reduce");
 
   b.setInsertionPoint(launch.getBody().front().getTerminator());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value row = launch.getBlockIds().x;
   Value tid = launch.getThreadIds().x;
-  if (!staticRows || *staticRows == 0) {
-    // The whole block leaves together: gpu.all_reduce stays uniform.
+  Value step = arith::ConstantIndexOp::create(b, loc, block);
+  if (warpPerRow) {
+    // Warp w of block x reduces row 8x + w; lane l reads elements l, l + 32...
+    Value warp = arith::ConstantIndexOp::create(b, loc, kWarpSize);
+    row = arith::AddIOp::create(
+        b, loc,
+        arith::MulIOp::create(b, loc, row, arith::ConstantIndexOp::create(b, loc, rowsPerBlock)),
+        arith::DivUIOp::create(b, loc, tid, warp));
+    tid = arith::RemUIOp::create(b, loc, tid, warp);
+    step = warp;
+  }
+  if (!staticRows || *staticRows == 0 || *staticRows % rowsPerBlock != 0) {
+    // A whole block (warp) leaves together: the combination stays uniform.
     Value inBounds = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, row, rows);
     auto guard = scf::IfOp::create(b, loc, inBounds, /*withElseRegion=*/false);
     b.setInsertionPoint(guard.thenBlock()->getTerminator());
   }
-  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   SmallVector<Value> ivs = loops.at(delinearize(b, loc, row, loops.pSizes), zero);
 
-  Value step = arith::ConstantIndexOp::create(b, loc, block);
   SmallVector<Value> partials =
       buildPartialReductions(b, loc, op, loops, reductions, ivs, tid, length, step);
   SmallVector<Value> totals;
-  for (auto [r, partial] : llvm::zip(reductions, partials))
-    totals.push_back(gpu::AllReduceOp::create(
-        b, loc, partial, gpu::AllReduceOperationAttr::get(b.getContext(), r.kind->kind),
-        /*uniform=*/true));
+  for (auto [r, partial] : llvm::zip(reductions, partials)) {
+    if (!warpPerRow) {
+      totals.push_back(gpu::AllReduceOp::create(
+          b, loc, partial, gpu::AllReduceOperationAttr::get(b.getContext(), r.kind->kind),
+          /*uniform=*/true));
+      continue;
+    }
+    // Butterfly over the warp: every lane ends with the total.
+    Value total = partial;
+    Value width = arith::ConstantIntOp::create(b, loc, b.getI32Type(), kWarpSize);
+    for (int64_t offset = kWarpSize / 2; offset > 0; offset /= 2) {
+      Value o = arith::ConstantIntOp::create(b, loc, b.getI32Type(), offset);
+      Value other =
+          gpu::ShuffleOp::create(b, loc, total, o, width, gpu::ShuffleMode::XOR).getShuffleResult();
+      total = combine(b, loc, r.combiner, total, other);
+    }
+    totals.push_back(total);
+  }
   Value first = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, tid, zero);
   auto writer = scf::IfOp::create(b, loc, first, /*withElseRegion=*/false);
   b.setInsertionPoint(writer.thenBlock()->getTerminator());

@@ -185,3 +185,32 @@ func.func @shared_fill(%x: memref<64x768xf32>, %a: memref<64xf32>, %b: memref<64
   }
   return
 }
+
+// -----
+
+// Many short rows (a LayerNorm's mean over the hidden size, one row per
+// token): one warp per row, eight rows to a block of 256 threads; each lane
+// strides over its row by 32 and the lanes combine with a butterfly of five
+// xor shuffles (no shared memory, no barrier); lane 0 stores.
+// CHECK-LABEL: func.func @warp_rows
+// CHECK:       gpu.launch blocks(%[[BX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c1024{{.*}}threads(%[[TX:.*]], %{{.*}}, %{{.*}}) in (%{{.*}} = %c256
+// CHECK:         %[[ROW:.*]] = arith.addi %{{.*}}, %{{.*}} : index
+// CHECK:         %[[LANE:.*]] = arith.remui %[[TX]], %c32
+// CHECK:         scf.for %{{.*}} = %[[LANE]] to %c768 step %c32
+// CHECK-COUNT-5: gpu.shuffle  xor
+// CHECK-NOT:     gpu.all_reduce
+// CHECK:         arith.cmpi eq, %[[LANE]], %c0
+#in3 = affine_map<(d0, d1) -> (d0, d1)>
+#out3 = affine_map<(d0, d1) -> (d0)>
+func.func @warp_rows(%x: memref<8192x768xbf16>, %s: memref<8192xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%s : memref<8192xf32>)
+  linalg.generic {indexing_maps = [#in3, #out3], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<8192x768xbf16>) outs(%s : memref<8192xf32>) {
+  ^bb0(%v: bf16, %acc: f32):
+    %e = arith.extf %v : bf16 to f32
+    %r = arith.addf %e, %acc : f32
+    linalg.yield %r : f32
+  }
+  return
+}

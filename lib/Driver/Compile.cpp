@@ -209,6 +209,7 @@ LogicalResult Compiler::writeObjectOrLink(const target::ModelDesc &model,
   link.verbose = options.verbose;
   link.modelSymbols = target::exportedSymbols(model);
   link.apiPrefix = model.apiPrefix;
+  link.soname = llvm::sys::path::filename(outputPath).str();
   if (llvm::Error e = target::linkSharedObject({obj->path()}, *runtime, so->path(), link))
     return error(std::move(e));
   if (llvm::Error e = so->commit())

@@ -154,6 +154,8 @@ llvm::Error linkSharedObject(llvm::ArrayRef<std::string> objects, llvm::StringRe
   if (llvm::Error e = exports->write(versionScript(options)))
     return e;
   args.push_back("-Wl,--version-script=" + exports->path());
+  if (!options.soname.empty())
+    args.push_back("-Wl,-soname," + options.soname);
   for (const APIFunction &f : apiFunctions())
     if (!options.apiPrefix.empty())
       args.push_back(("-Wl,--defsym=" + options.apiPrefix + "_" + f.name + "=thunder_" + f.name));

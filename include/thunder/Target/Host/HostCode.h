@@ -110,6 +110,9 @@ struct LinkOptions {
   /// thunderc --name: also export <apiPrefix>_<function> for every function of
   /// thunder.h, as an alias of thunder_<function> (PrefixedAPI.h).
   std::string apiPrefix;
+  /// -Wl,-soname: a program linked with MODEL.so records this name, found
+  /// through its rpath, not the path it was linked by.
+  std::string soname;
 };
 
 /// `c++ -shared -o output objects... -Wl,--whole-archive runtime

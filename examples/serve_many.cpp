@@ -40,6 +40,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -221,6 +222,10 @@ struct Served {
   Pool pool;
   thunder::st::File file;
   std::vector<DLTensor> inputs;
+  // CUDA: each instance's copy of the inputs on its device, made at start-up
+  // (the runtime's host-to-device copy is synchronous, on the legacy stream,
+  // which the threads' non-blocking streams do not wait for).
+  std::map<thunder_model *, std::vector<Tensor>> deviceInputs;
   std::vector<const thunder::st::Tensor *> expected; // null: output not in the file
   std::mutex mu;
   std::vector<double> latencyMs;
@@ -246,24 +251,12 @@ void serve(Served &s, void *stream) {
   const ModelApi &api = *s.api;
   auto start = std::chrono::steady_clock::now();
   thunder_model *m = s.pool.take();
-  // CUDA: the request's host inputs go to the instance's device first, as a
-  // server receives them.
   size_t nIn = s.inputs.size(), nOut = s.expected.size();
   std::vector<const DLTensor *> in(nIn);
   for (size_t i = 0; i < nIn; ++i)
-    in[i] = &s.inputs[i];
-  std::vector<Tensor> deviceInputs;
-  thunder_status st = THUNDER_OK;
-  if (s.cuda)
-    for (size_t i = 0; i < nIn && st == THUNDER_OK; ++i) {
-      DLManagedTensor *d = nullptr;
-      st = api.copyToDevice(m, &s.inputs[i], &d);
-      deviceInputs.emplace_back(d);
-      in[i] = d ? &d->dl_tensor : nullptr;
-    }
+    in[i] = s.cuda ? &s.deviceInputs.at(m)[i]->dl_tensor : &s.inputs[i];
   std::vector<DLManagedTensor *> raw(nOut, nullptr);
-  if (st == THUNDER_OK)
-    st = api.forward(m, in.data(), nIn, raw.data(), nOut, stream);
+  thunder_status st = api.forward(m, in.data(), nIn, raw.data(), nOut, stream);
   std::vector<Tensor> outs(raw.begin(), raw.end());
   if (st == THUNDER_OK && s.cuda)
     st = api.synchronize(m, stream);
@@ -368,6 +361,22 @@ bool prepare(Served &s, const ModelApi &api, const std::string &path, const Opti
     }
     s.inputs.push_back(it->second.view());
   }
+  if (s.cuda)
+    for (thunder_model *m : s.pool.all()) {
+      thunder_status st = THUNDER_OK;
+      for (size_t i = 0; i < s.inputs.size() && st == THUNDER_OK; ++i) {
+        DLManagedTensor *d = nullptr;
+        st = api.copyToDevice(m, &s.inputs[i], &d);
+        s.deviceInputs[m].emplace_back(d);
+      }
+      if (st == THUNDER_OK)
+        st = api.synchronize(m, nullptr); // the copies are complete on the device
+      if (st != THUNDER_OK) {
+        std::fprintf(stderr, "error: %s: copying the inputs to the GPU: %s: %s\n", api.name,
+                     api.statusString(st), api.lastError(m));
+        return false;
+      }
+    }
   for (size_t k = 0; k < api.numOutputs(any); ++k) {
     s.expected.push_back(s.file.find("output." + std::to_string(k)));
     if (!s.expected.back() && o.requireReference) {

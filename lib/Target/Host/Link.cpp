@@ -156,9 +156,10 @@ llvm::Error linkSharedObject(llvm::ArrayRef<std::string> objects, llvm::StringRe
   args.push_back("-Wl,--version-script=" + exports->path());
   if (!options.soname.empty())
     args.push_back("-Wl,-soname," + options.soname);
-  for (const APIFunction &f : apiFunctions())
-    if (!options.apiPrefix.empty())
-      args.push_back(("-Wl,--defsym=" + options.apiPrefix + "_" + f.name + "=thunder_" + f.name));
+  // NAME_forward is thunder_forward: the same code, one more exported name.
+  if (!options.apiPrefix.empty())
+    for (const APIFunction &f : apiFunctions())
+      args.push_back("-Wl,--defsym=" + options.apiPrefix + "_" + f.name + "=thunder_" + f.name);
   args.insert(args.end(), options.extraArgs.begin(), options.extraArgs.end());
   if (options.verbose) {
     llvm::errs() << "thunderc: link:";

@@ -10,6 +10,7 @@
 #include "thunder/Target/CPU/Pipeline.h"
 #include "thunder/Target/Host/HostCode.h"
 #include "thunder/Target/Host/ModelDescription.h"
+#include "thunder/Target/Host/PrefixedAPI.h"
 #include "thunder/Target/Host/WeightsFile.h"
 #include "thunder/Dialect/Thunder/ThunderDialect.h"
 
@@ -206,6 +207,9 @@ LogicalResult Compiler::writeObjectOrLink(const target::ModelDesc &model,
     return error(so.takeError());
   target::LinkOptions link;
   link.verbose = options.verbose;
+  link.modelSymbols = target::exportedSymbols(model);
+  link.apiPrefix = model.apiPrefix;
+  link.soname = llvm::sys::path::filename(outputPath).str();
   if (llvm::Error e = target::linkSharedObject({obj->path()}, *runtime, so->path(), link))
     return error(std::move(e));
   if (llvm::Error e = so->commit())
@@ -329,6 +333,15 @@ LogicalResult Compiler::run() {
   auto model = target::describeModel(module, describe);
   if (failed(model))
     return failure();
+  model->apiPrefix =
+      options.apiPrefix.empty() ? target::defaultAPIPrefix(model->name) : options.apiPrefix;
+  if (!target::isCIdentifier(model->apiPrefix))
+    return emitError(loc) << "the API prefix '" << model->apiPrefix << "' is not a C identifier",
+           failure();
+  if (std::optional<std::string> clash = target::prefixClash(model->apiPrefix))
+    return emitError(loc) << "the API prefix '" << model->apiPrefix << "' would redefine "
+                          << *clash << ": pick another --name",
+           failure();
   std::vector<uint8_t> blob;
   if (options.externalWeights) {
     model->externalWeights = true;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <type_traits>
 
 using namespace thunder::rt;
 
@@ -21,10 +22,34 @@ void setThreadError(const std::string &m) {
   std::snprintf(tlsError, sizeof(tlsError), "%s", m.c_str());
 }
 
-/// Runs `body` for an instance: refuses concurrent use, records the error.
+bool ownInstance(const thunder_model *m) {
+  try {
+    return m->img == &image();
+  } catch (...) {
+    return false; // no valid image: no instance of this library exists
+  }
+}
+
+std::string ownModelName() {
+  try {
+    return image().meta->name;
+  } catch (...) {
+    return "?";
+  }
+}
+
+/// Runs `body` for an instance of this library: refuses another library's and
+/// concurrent use, records the error.
 template <typename F> thunder_status guarded(thunder_model *m, const char *fn, F &&body) {
   if (!m) {
     setThreadError(std::string(fn) + ": the model pointer is null");
+    return THUNDER_ERR_INVALID_ARGUMENT;
+  }
+  if (!ownInstance(m)) {
+    // Another library's instance (a prefixed API mixed up): its fields and
+    // entry points belong to that library's copy of the runtime.
+    setThreadError(std::string(fn) + ": the instance was created by another model's library, not " +
+                   "by this one (model '" + ownModelName() + "'); pass it to its own model's functions");
     return THUNDER_ERR_INVALID_ARGUMENT;
   }
   int expected = 0;
@@ -360,3 +385,10 @@ THUNDER_API void thunder_device_free(void *device_ptr) {
 }
 
 } // extern "C"
+
+// thunderc --name exports every function of thunder_api.def a second time
+// under the model's prefix: the table must match thunder.h exactly.
+#define THUNDER_API_FUNCTION(ret, name, params)                                                    \
+  static_assert(std::is_same_v<decltype(&thunder_##name), ret(*) params>,                         \
+                "thunder_api.def: thunder_" #name " is declared otherwise in thunder.h");
+#include "thunder/runtime/thunder_api.def"

@@ -6,6 +6,9 @@
     wrong.safetensors      ref with one output value changed (compare.py must fail)
     ref_extra.safetensors  ref plus a key thunder-run does not write (compare.py must fail)
     cuda_in.safetensors    inputs of models/cuda_mlp.c
+    serve_affine.safetensors, serve_affine3.safetensors
+                           input.0 and output.* of affine and affine3 (3 * y), for
+                           examples/serve_many.cpp
 
 Computed with numpy when present, else plain Python; all values are dyadic so
 float32 results are exact either way.
@@ -69,6 +72,12 @@ def main():
     extra = dict(ref)
     extra["grad.param.not_there"] = ("F32", [1], [0.0])
     write(os.path.join(d, "ref_extra.safetensors"), extra)
+    for scale, name in ((1, "serve_affine"), (3, "serve_affine3")):
+        write(os.path.join(d, name + ".safetensors"), {
+            "input.0": ("F32", [N, 4], flat(x)),
+            "output.0": ("F32", [N, 4], [scale * v for v in flat(y)]),
+            "output.1": ("F32", [N], [scale * v for v in rowsum]),
+        })
     # Inputs of the CUDA test model (models/cuda_mlp.c).
     n = 16
     write(os.path.join(d, "cuda_in.safetensors"), {

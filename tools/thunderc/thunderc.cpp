@@ -2,7 +2,7 @@
 //
 //   thunderc MODEL.pt2 -o OUT [--target=cuda|cpu] [--gpu-arch=sm_90,sm_80]
 //            [--backward] [--emit=so|obj|mlir|ptx|header] [-O0..-O3]
-//            [--weights=embedded|external]
+//            [--weights=embedded|external] [--name=NAME]
 //            [--print-ir-after-all] [--print-ir-after=PASS] [-v] [--time-passes]
 //   thunderc --list-ops [MODEL.pt2]
 //
@@ -14,6 +14,8 @@
 // atomically: a failed run never leaves a partial or stale file.
 // --weights=external leaves the payloads out of the .so and writes them to
 // MODEL.weights.safetensors beside it (nothing when the archive has none).
+// --name=NAME names the model and its own copy of the C API (NAME_forward, ...;
+// docs/serving.md); the default is the input's stem.
 //
 //===----------------------------------------------------------------------===//
 #include "ListOps.h"
@@ -22,6 +24,7 @@
 #ifdef THUNDERC_HAVE_DRIVER
 #include "thunder/Driver/Compile.h"
 #include "thunder/Driver/MLIRInput.h"
+#include "thunder/Target/Host/PrefixedAPI.h"
 #endif
 
 #include "mlir/IR/Diagnostics.h"
@@ -55,6 +58,7 @@ struct Options {
   std::string autocast = "none";
   std::string emit = "so";
   std::string weights = "embedded";
+  std::string name;
   int optLevel = 2;
   bool printIrAfterAll = false;
   std::string printIrAfter;
@@ -222,7 +226,8 @@ int run(const Options &opts) {
   copts.printIrAfter = opts.printIrAfter;
   copts.verbose = opts.verbose;
   copts.timePasses = opts.timePasses;
-  copts.modelName = llvm::sys::path::stem(opts.input).str();
+  copts.modelName = opts.name.empty() ? llvm::sys::path::stem(opts.input).str() : opts.name;
+  copts.apiPrefix = opts.name;
   copts.inputPath = opts.input;
   if (failed(drv::compile(*imported->module, imported->weights, copts, opts.output)))
     return 1;
@@ -292,6 +297,10 @@ int main(int argc, char **argv) {
                  "external: none inside, written to MODEL.weights.safetensors beside it "
                  "(an archive saved without weight payloads is accepted)")
       ->check(CLI::IsMember({"embedded", "external"}));
+  app.add_option("--name", opts.name,
+                 "the model's name (default: the input's stem) and the prefix of its own "
+                 "copy of the C API, NAME_model_create, NAME_forward, ... (a C identifier), "
+                 "so that one binary can link several models");
   app.add_option("-O", opts.optLevel, "optimisation level 0..3 (default 2)")
       ->check(CLI::Range(0, 3));
   app.add_flag("--print-ir-after-all", opts.printIrAfterAll,
@@ -326,6 +335,21 @@ int main(int argc, char **argv) {
     llvm::errs() << "thunderc: error: -o needs a file name\n" << app.help() << "\n";
     return 2;
   }
+#ifdef THUNDERC_HAVE_DRIVER
+  if (!opts.name.empty()) {
+    if (!thunder::target::isCIdentifier(opts.name)) {
+      llvm::errs() << "thunderc: error: --name=" << opts.name
+                   << " is not a C identifier (letters, digits and '_', not starting with a "
+                      "digit)\n";
+      return 2;
+    }
+    if (auto clash = thunder::target::prefixClash(opts.name)) {
+      llvm::errs() << "thunderc: error: --name=" << opts.name << " would make " << *clash
+                   << " name another function of the C API; pick another name\n";
+      return 2;
+    }
+  }
+#endif
   if (opts.output == "-" && opts.emit != "mlir") {
     llvm::errs() << "thunderc: error: -o - (stdout) is only for --emit=mlir\n";
     return 2;

@@ -34,6 +34,9 @@ struct CompileOptions {
   bool verbose = false;
   bool timePasses = false;
   std::string modelName;    // for the header and the meta
+  /// The prefix of the model's own copy of the C API (thunderc --name; a C
+  /// identifier); empty: derived from modelName (PrefixedAPI.h).
+  std::string apiPrefix;
   std::string inputPath;    // for diagnostics
 };
 

@@ -21,6 +21,11 @@
  *  - One instance is not thread-safe (a second concurrent call on the same
  *    instance fails with THUNDER_ERR_STATE); distinct instances, of one model
  *    or of different models (.so files), are fully independent.
+ *  - A model compiled with `thunderc --name=NAME` also exports every function
+ *    below as NAME_<function> (NAME_forward, ...; declared in its MODEL.h,
+ *    listed in thunder_api.def), for binaries that link several models at
+ *    build time (docs/serving.md). An instance goes only to the functions of
+ *    the library that created it.
  *===----------------------------------------------------------------------===*/
 #ifndef THUNDER_RUNTIME_THUNDER_H
 #define THUNDER_RUNTIME_THUNDER_H

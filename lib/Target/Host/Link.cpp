@@ -1,5 +1,6 @@
 //===- Link.cpp - temporary outputs and the link of MODEL.so --------------===//
 #include "thunder/Target/Host/HostCode.h"
+#include "thunder/Target/Host/PrefixedAPI.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -120,6 +121,18 @@ llvm::Expected<std::vector<std::string>> findLinker() {
   return words;
 }
 
+static std::string versionScript(const LinkOptions &options) {
+  std::string text = "{\n  global:\n";
+  for (const APIFunction &f : apiFunctions()) {
+    text += "    thunder_" + std::string(f.name) + ";\n";
+    if (!options.apiPrefix.empty())
+      text += "    " + options.apiPrefix + "_" + f.name + ";\n";
+  }
+  for (const std::string &s : options.modelSymbols)
+    text += "    " + s + ";\n";
+  return text + "  local: *;\n};\n";
+}
+
 llvm::Error linkSharedObject(llvm::ArrayRef<std::string> objects, llvm::StringRef runtimeLibrary,
                              llvm::StringRef output, const LinkOptions &options) {
   auto linker = findLinker();
@@ -133,6 +146,20 @@ llvm::Error linkSharedObject(llvm::ArrayRef<std::string> objects, llvm::StringRe
   // definitions even when another model was loaded with RTLD_GLOBAL.
   args.insert(args.end(), {"-Wl,--whole-archive", runtimeLibrary.str(), "-Wl,--no-whole-archive",
                            "-Wl,-Bsymbolic", "-Wl,-z,noexecstack", "-ldl", "-lpthread", "-lm"});
+  // Only the API leaves the .so: the static runtime's C++ (std:: template
+  // instantiations, its internals) would otherwise interpose across libraries.
+  auto exports = TempOutput::create(output, ".exports");
+  if (!exports)
+    return exports.takeError();
+  if (llvm::Error e = exports->write(versionScript(options)))
+    return e;
+  args.push_back("-Wl,--version-script=" + exports->path());
+  if (!options.soname.empty())
+    args.push_back("-Wl,-soname," + options.soname);
+  // NAME_forward is thunder_forward: the same code, one more exported name.
+  if (!options.apiPrefix.empty())
+    for (const APIFunction &f : apiFunctions())
+      args.push_back("-Wl,--defsym=" + options.apiPrefix + "_" + f.name + "=thunder_" + f.name);
   args.insert(args.end(), options.extraArgs.begin(), options.extraArgs.end());
   if (options.verbose) {
     llvm::errs() << "thunderc: link:";

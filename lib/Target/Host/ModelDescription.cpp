@@ -1,5 +1,6 @@
 //===- ModelDescription.cpp - meta JSON, weights blob and MODEL.h ---------===//
 #include "thunder/Target/Host/ModelDescription.h"
+#include "thunder/Target/Host/PrefixedAPI.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -616,7 +617,12 @@ public:
        << " *\n"
        << " * The interface of the compiled model \"" << commentSafe(m.name) << "\" (target "
        << m.target << "). Call it through the C API of <thunder/runtime/thunder.h>:\n"
-       << " * thunder_model_create(), thunder_forward(), ... The indices below are the\n"
+       << " * thunder_model_create(), thunder_forward(), ...";
+    if (!m.apiPrefix.empty())
+      os << " or, in a binary that links several\n"
+         << " * models, the same functions under this model's prefix: " << m.apiPrefix
+         << "_model_create(),\n * " << m.apiPrefix << "_forward(), ... (declared below).";
+    os << " The indices below are the\n"
        << " * positions in the arrays those functions take and the i of\n"
        << " * thunder_input_info() / thunder_param_info() and friends.\n"
        << " * A shape entry of -1 is a symbolic size; its name and range are given.\n"
@@ -649,6 +655,8 @@ public:
       }
       os << "\n";
     }
+    if (!m.apiPrefix.empty())
+      writePrefixedAPI();
     writeGroup("INPUT", "Inputs (thunder_forward's `inputs`)", m.inputs);
     writeGroup("OUTPUT", "Outputs (thunder_forward's `outputs`)", m.outputs);
     writeGroup("PARAM", "Parameters (thunder_model_create_with_weights' `params`)", m.params);
@@ -660,6 +668,20 @@ private:
   const ModelDesc &m;
   llvm::raw_ostream &os;
   std::string prefix;
+
+  void writePrefixedAPI() {
+    os << "/* The C API of thunder.h under this model's prefix (thunderc --name=" << m.apiPrefix
+       << "):\n"
+       << " * " << m.apiPrefix << "_X is thunder_X of this model's library, whatever else the\n"
+       << " * binary links. Instances of one model go only to its own functions. */\n"
+       << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
+    for (const APIFunction &f : apiFunctions()) {
+      llvm::StringRef ret(f.returnType);
+      os << ret << (ret.ends_with("*") ? "" : " ") << m.apiPrefix << "_" << f.name << f.params
+         << ";\n";
+    }
+    os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
+  }
 
   void writeGroup(llvm::StringRef kind, llvm::StringRef title, const std::vector<TensorDesc> &list) {
     os << "/* " << title << ": " << list.size() << "\n";

@@ -105,10 +105,21 @@ llvm::Expected<std::vector<std::string>> findLinker();
 struct LinkOptions {
   std::vector<std::string> extraArgs; // after the runtime (e.g. -ldl)
   bool verbose = false;               // print the command on stderr
+  /// The symbols the objects define that MODEL.so exports (exportedSymbols).
+  std::vector<std::string> modelSymbols;
+  /// thunderc --name: also export <apiPrefix>_<function> for every function of
+  /// thunder.h, as an alias of thunder_<function> (PrefixedAPI.h).
+  std::string apiPrefix;
+  /// -Wl,-soname: a program linked with MODEL.so records this name, found
+  /// through its rpath, not the path it was linked by.
+  std::string soname;
 };
 
 /// `c++ -shared -o output objects... -Wl,--whole-archive runtime
-/// -Wl,--no-whole-archive -Wl,-Bsymbolic -Wl,-z,noexecstack -ldl -lpthread -lm`.
+/// -Wl,--no-whole-archive -Wl,-Bsymbolic -Wl,-z,noexecstack -ldl -lpthread -lm`
+/// plus a version script that exports only the generic API of thunder.h,
+/// `modelSymbols` and the prefixed API (`-Wl,--defsym=P_forward=thunder_forward`,
+/// ...): nothing of the static runtime or the C++ standard library.
 /// The linker's messages become the error's text.
 llvm::Error linkSharedObject(llvm::ArrayRef<std::string> objects, llvm::StringRef runtimeLibrary,
                              llvm::StringRef output, const LinkOptions &options = {});

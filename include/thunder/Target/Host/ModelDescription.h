@@ -72,6 +72,9 @@ struct ModelDesc {
   /// --weights=external: the .so holds no payloads; the meta says so and
   /// keeps the layout, which the runtime fills from a file or the caller.
   bool externalWeights = false;
+  /// thunderc --name: MODEL.h declares the C API as <apiPrefix>_forward, ...
+  /// (PrefixedAPI.h); empty: only the generic thunder_* functions.
+  std::string apiPrefix;
 };
 
 struct DescribeOptions {

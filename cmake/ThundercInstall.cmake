@@ -13,6 +13,7 @@ endif()
 install(TARGETS thunder-run RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS thunder_runtime thunder_safetensors ARCHIVE DESTINATION ${THUNDER_INSTALL_LIBDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/thunder/runtime/thunder.h
+              ${PROJECT_SOURCE_DIR}/include/thunder/runtime/thunder_api.def
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/thunder/runtime)
 install(FILES ${THUNDER_DLPACK_INCLUDE}/dlpack/dlpack.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/thunderc/dlpack)
 install(FILES ${PROJECT_SOURCE_DIR}/runtime/safetensors/Safetensors.h

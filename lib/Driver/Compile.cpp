@@ -258,7 +258,11 @@ LogicalResult Compiler::emitHost(const target::ModelDesc &model, llvm::ArrayRef<
   // dominate) and takes about half the LLVM time of -O2 on a 12-layer model.
   int hostOptLevel =
       options.target == Target::CUDA ? std::min(options.optLevel, 1) : options.optLevel;
-  auto tm = target::createHostTargetMachine(hostOptLevel);
+  // Its instruction selection at -O0 (FastISel, the fast register allocator)
+  // after the -O1 IR passes: GPT-2 124M's --backward host code took 7 s at
+  // -O1 codegen.
+  int hostCodegenLevel = options.target == Target::CUDA ? 0 : hostOptLevel;
+  auto tm = target::createHostTargetMachine(hostCodegenLevel);
   if (!tm)
     return error(tm.takeError());
   TimingScope optTimer = root.nest("LLVM optimisation");

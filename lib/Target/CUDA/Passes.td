@@ -238,6 +238,17 @@ def CUDADeviceBuffers : Pass<"thunder-cuda-device-buffers", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::gpu::GPUDialect"];
 }
 
+def CUDADedupKernels : Pass<"thunder-cuda-dedup-kernels", "mlir::ModuleOp"> {
+  let summary = "one gpu.func for each group of structurally equal kernels";
+  let description = [{
+    After gpu-kernel-outlining. Kernels of a gpu.module that are the same
+    function under different names (every layer of a deep model) become one:
+    the first is kept, launches of the others launch it, the others are
+    erased. NVPTX and ptxas compile each distinct kernel once.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
 def CUDAAssemble : Pass<"thunder-cuda-assemble", "mlir::ModuleOp"> {
   let summary = "turns the PTX of each gpu.binary into a fatbin (ptxas, fatbinary)";
   let description = [{

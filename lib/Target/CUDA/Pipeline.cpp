@@ -159,6 +159,7 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
   pm.addPass(createCSEPass());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createCUDADedupKernels());
 
   // Kernels: NVVM, then the PTX of every architecture.
   for (const std::string &arch : options.gpuArchs) {

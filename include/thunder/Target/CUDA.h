@@ -66,6 +66,15 @@ struct CUDAPipelineOptions {
   /// in order (deterministic sums). Opt-in (THUNDERC_CUDA_SPLIT_REDUCTIONS=1)
   /// until the split kernels have passed on a GPU.
   bool splitReductions = false;
+  /// bf16/f16 products only read rounded store their own type
+  /// (thunder-cuda-narrow-matmul-results); THUNDERC_CUDA_NARROW_MATMULS=0 off.
+  bool narrowMatmuls = true;
+  /// Many short rows reduce one warp per row (THUNDERC_CUDA_WARP_REDUCTIONS=0:
+  /// a block per row, as before).
+  bool warpReductions = true;
+  /// Identical kernels compile once (thunder-cuda-dedup-kernels;
+  /// THUNDERC_CUDA_DEDUP_KERNELS=0 off).
+  bool dedupKernels = true;
   /// thunder-plan-memory in the shared bufferization.
   bool planMemory = true;
   /// CUDA toolkit directory for ptxas/fatbinary/libdevice ("" = search).

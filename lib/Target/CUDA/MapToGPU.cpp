@@ -726,7 +726,8 @@ LogicalResult Mapper::mapRowReduction(linalg::LinalgOp op, ArrayRef<Reduction> r
     neutrals.push_back(convertScalar(b, loc, neutral, getAccumulatorType(neutral.getType()),
                                      r.kind->isSigned));
   }
-  bool warpPerRow = useWarpPerRow(staticLength, getConstantIndex(rows), neutrals);
+  bool warpPerRow =
+      options.warpReductions && useWarpPerRow(staticLength, getConstantIndex(rows), neutrals);
   for (Value n : neutrals)
     n.getDefiningOp()->erase();
 

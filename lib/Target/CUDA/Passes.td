@@ -213,6 +213,8 @@ def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
     Option<"parallelScatters", "parallel-scatters", "bool", /*default=*/"true",
            "loop nests of independent writes run one thread per iteration "
            "(atomic adds); false: one thread (in order, deterministic)">,
+    Option<"warpReductions", "warp-reductions", "bool", /*default=*/"true",
+           "Many short rows (at most 2048 long, at least 512 rows, 32-bit partials) reduce one warp per row, eight rows to a block, combined with xor shuffles">,
     Option<"splitReductions", "split-reductions", "bool", /*default=*/"true",
            "long reductions whose innermost loop is parallel are split over "
            "blocks merged with atomics; false: one thread per output (in "

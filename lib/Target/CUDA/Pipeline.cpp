@@ -113,6 +113,10 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   flag("THUNDERC_CUDA_PARALLEL_SCATTERS", o.parallelScatters);
   // Column reductions split over blocks (opt-in until they have passed on a GPU).
   flag("THUNDERC_CUDA_SPLIT_REDUCTIONS", o.splitReductions);
+  // Session 5's defaults, not yet run on a GPU: off for an A/B or a fallback.
+  flag("THUNDERC_CUDA_NARROW_MATMULS", o.narrowMatmuls);
+  flag("THUNDERC_CUDA_WARP_REDUCTIONS", o.warpReductions);
+  flag("THUNDERC_CUDA_DEDUP_KERNELS", o.dedupKernels);
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
@@ -129,7 +133,8 @@ void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions
   extract.convolutions = options.cudnn;
   pm.addPass(createCUDAExtractMatmulOperands(extract));
   pm.addPass(createCUDAFoldMatmulOperands());
-  pm.addPass(createCUDANarrowMatmulResults());
+  if (options.narrowMatmuls)
+    pm.addPass(createCUDANarrowMatmulResults());
   pm.addPass(createCanonicalizerPass());
   target::BufferizationPipelineOptions bufferize;
   bufferize.planMemory = options.planMemory;
@@ -153,13 +158,15 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
   CUDAMapToGPUOptions map;
   map.parallelScatters = options.parallelScatters;
   map.splitReductions = options.splitReductions;
+  map.warpReductions = options.warpReductions;
   pm.addPass(createCUDAMapToGPU(map));
   pm.addPass(createCUDADeviceBuffers());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());
-  pm.addPass(createCUDADedupKernels());
+  if (options.dedupKernels)
+    pm.addPass(createCUDADedupKernels());
 
   // Kernels: NVVM, then the PTX of every architecture.
   for (const std::string &arch : options.gpuArchs) {
@@ -244,6 +251,15 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
       *this, "split-reductions",
       llvm::cl::desc("column reductions split over blocks (atomic merges)"),
       llvm::cl::init(false)};
+  Option<bool> narrowMatmuls{*this, "narrow-matmuls",
+                             llvm::cl::desc("bf16/f16 products only read rounded store bf16/f16"),
+                             llvm::cl::init(true)};
+  Option<bool> warpReductions{*this, "warp-reductions",
+                              llvm::cl::desc("many short rows reduce one warp per row"),
+                              llvm::cl::init(true)};
+  Option<bool> dedupKernels{*this, "dedup-kernels",
+                            llvm::cl::desc("identical kernels compile once"),
+                            llvm::cl::init(true)};
   Option<std::string> toolkit{*this, "toolkit",
                               llvm::cl::desc("CUDA toolkit directory (\"none\": without)"),
                               llvm::cl::init("")};
@@ -264,6 +280,9 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
     o.planMemory = planMemory;
     o.parallelScatters = parallelScatters;
     o.splitReductions = splitReductions;
+    o.narrowMatmuls = narrowMatmuls;
+    o.warpReductions = warpReductions;
+    o.dedupKernels = dedupKernels;
     o.toolkit = toolkit;
     o.ptxOnly = ptxOnly;
     o.stopAtPTX = stopAtPTX;

@@ -980,8 +980,13 @@ struct CUDAMapToGPUPass : impl::CUDAMapToGPUBase<CUDAMapToGPUPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    CUDAMapToGPUOptions opts{blockSize, reductionBlockSize, minCooperativeReduction,
-                             parallelScatters, splitReductions};
+    CUDAMapToGPUOptions opts;
+    opts.blockSize = blockSize;
+    opts.reductionBlockSize = reductionBlockSize;
+    opts.minCooperativeReduction = minCooperativeReduction;
+    opts.parallelScatters = parallelScatters;
+    opts.warpReductions = warpReductions;
+    opts.splitReductions = splitReductions;
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;

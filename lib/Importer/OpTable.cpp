@@ -35,6 +35,7 @@ const OpTable &OpTable::get() {
     registerSymbolicOps(t);
     registerMiscOps(t);
     registerBackwardOps(t);
+    registerExpertOps(t);
     return t;
   }();
   return table;

@@ -77,6 +77,7 @@ void registerRandomOps(OpTable &table);
 void registerSymbolicOps(OpTable &table);
 void registerMiscOps(OpTable &table);
 void registerBackwardOps(OpTable &table);
+void registerExpertOps(OpTable &table);
 
 } // namespace thunder::importer
 

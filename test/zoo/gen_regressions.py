@@ -11,6 +11,10 @@
   dimension (GPT-J's interleaved rotary sin/cos) and of the flattened tensor (dim None).
 - zoo_empty_slice, zoo_empty_slice_train: x[..., n:] of size n (Phi-3's rotary split when the whole head rotates)
   concatenated back; train: its gradient (the empty slice's VJP).
+- zoo_moe, zoo_moe_train: a mixture-of-experts layer routed as transformers' Mixtral / Qwen2-MoE experts are on the
+  CPU: top-1 expert per token, tokens sorted by expert, torch.histc of the expert ids, their cumulative sum as the
+  offsets of transformers' grouped_mm_fallback custom op (aten._grouped_mm's semantics), unsorted; train: the
+  gradients of the experts' weights and of the input through it.
 """
 import os
 import shutil
@@ -50,6 +54,25 @@ class RepeatInterleave(nn.Module):
         return z, torch.repeat_interleave(y, 3).sum()
 
 
+class MoE(nn.Module):
+    def __init__(self, experts=4, dim=8, hidden=12):
+        super().__init__()
+        import transformers.integrations.moe  # noqa: F401  (registers torch.ops.transformers.grouped_mm_fallback)
+        self.router = nn.Linear(dim, experts, bias=False)
+        self.up = nn.Parameter(torch.randn(experts, dim, hidden) * 0.3)
+        self.down = nn.Parameter(torch.randn(experts, hidden, dim) * 0.3)
+        self.experts = experts
+
+    def forward(self, x):  # (tokens, dim)
+        ids = self.router(x).argmax(-1)
+        order = torch.argsort(ids, stable=True)
+        counts = torch.histc(ids.float(), bins=self.experts, min=0, max=self.experts - 1)
+        offs = torch.cumsum(counts, 0).to(torch.int32)
+        h = torch.ops.transformers.grouped_mm_fallback(x[order], self.up, offs)
+        y = torch.ops.transformers.grouped_mm_fallback(torch.relu(h), self.down, offs)
+        return torch.empty_like(y).index_copy(0, order, y), counts
+
+
 def main():
     out = sys.argv[1]
     names = sys.argv[2:] or ["zoo_bert_dynamic", "zoo_weight_norm", "zoo_repeat_interleave", "zoo_empty_slice"]
@@ -57,13 +80,15 @@ def main():
     sweep.model("weight_norm")(lambda: (WeightNormConv(), (torch.randn(2, 12, 16),)))
     sweep.model("repeat_interleave")(lambda: (RepeatInterleave(), (torch.randn(2, 3, 8),)))
     sweep.model("empty_slice")(lambda: (EmptySlice(), (torch.randn(2, 4, 3, 16),)))
+    sweep.model("moe")(lambda: (MoE(), (torch.randn(16, 8),)))
     cases = {"zoo_bert_dynamic": [("bert", "dynamic", "zoo_bert_dynamic")],
              "zoo_weight_norm": [("weight_norm", "eval", "zoo_weight_norm"),
                                  ("weight_norm", "train", "zoo_weight_norm_train")],
              "zoo_repeat_interleave": [("repeat_interleave", "eval", "zoo_repeat_interleave"),
                                        ("repeat_interleave", "train", "zoo_repeat_interleave_train")],
              "zoo_empty_slice": [("empty_slice", "eval", "zoo_empty_slice"),
-                                 ("empty_slice", "train", "zoo_empty_slice_train")]}
+                                 ("empty_slice", "train", "zoo_empty_slice_train")],
+             "zoo_moe": [("moe", "eval", "zoo_moe"), ("moe", "train", "zoo_moe_train")]}
     for n in names:
         for model, mode, key in cases[n]:
             stem, _ = sweep.export_case(model, mode, out, 300)

@@ -280,6 +280,21 @@ LogicalResult scan(NodeContext &ctx) {
   return ctx.bind(OpTy::create(e.b, e.loc, x, a->dim).getResult());
 }
 
+/// logcumsumexp(x, dim) = m + log(cumsum(exp(x - m))), m the maximum over
+/// dim (a constant shift: the same value, no overflow of exp).
+LogicalResult convertLogcumsumexp(NodeContext &ctx) {
+  FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim();
+  if (failed(a))
+    return failure();
+  Emitter &e = ctx.emit();
+  Value x = e.convert(a->x, ctx.resultElementType());
+  if (Emitter::rankOf(x) == 0)
+    return ctx.bind(x);
+  Value m = e.broadcastTo(e.reduce<ReduceMaxOp>(x, {a->dim}, true), e.dims(x));
+  Value sums = CumSumOp::create(e.b, e.loc, e.unary<ExpOp>(e.sub(x, m)), a->dim).getResult();
+  return ctx.bind(e.add(e.unary<LogOp>(sums), m));
+}
+
 /// The indices of cummax/cummin: the last position j <= i where x[j] equals
 /// the running extremum at j (PyTorch takes the latest of equal values).
 template <typename OpTy>
@@ -370,6 +385,7 @@ void registerReductionOps(OpTable &t) {
   t.add("aten.count_nonzero.dim_IntList", convertCountNonzero);
   t.addWithInPlace("cumsum", "default", scan<CumSumOp>);
   t.addWithInPlace("cumprod", "default", scan<CumProdOp>);
+  t.add("aten.logcumsumexp.default", convertLogcumsumexp);
   t.add("aten.cummax.default", scanWithIndex<CumMaxOp>);
   t.add("aten.cummin.default", scanWithIndex<CumMinOp>);
   t.add("aten.softmax.int", softmax<false>);

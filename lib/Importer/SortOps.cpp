@@ -106,6 +106,44 @@ LogicalResult convertKthvalue(NodeContext &ctx) {
 
 } // namespace
 
+/// searchsorted / bucketize: for each value, how many boundaries lie below it
+/// (strictly below for the left side, at or below for the right side), which
+/// is the insertion index into the sorted boundaries. searchsorted's
+/// sequence may be batched ([..., M] against values [..., N]); bucketize's
+/// boundaries are 1-D against values of any shape.
+LogicalResult convertSearchsorted(NodeContext &ctx) {
+  bool bucketize = ctx.target().starts_with("aten.bucketize");
+  Value seq = ctx.tensor(bucketize ? "boundaries" : "sorted_sequence");
+  Value values = ctx.tensor(bucketize ? "self" : "self");
+  bool right = ctx.optionalBoolean("right").value_or(false);
+  std::optional<std::string> side = bucketize ? std::nullopt : ctx.optionalString("side");
+  bool sorter = !bucketize && !ctx.isNone("sorter");
+  if (failed(ctx.check()))
+    return failure();
+  if (sorter)
+    return ctx.error() << "searchsorted with a sorter is not supported (sort the sequence first)";
+  if (side)
+    right = *side == "right";
+  Emitter &e = ctx.emit();
+  int64_t rank = Emitter::rankOf(values);
+  bool batched = !bucketize && Emitter::rankOf(seq) > 1;
+  if (batched && Emitter::rankOf(seq) != rank)
+    return ctx.error() << "searchsorted: the sequence and the values must have the same rank";
+  if (rank == 0)
+    values = e.unsqueeze(values, 0);
+  int64_t vr = Emitter::rankOf(values);
+  // [..., N, M]: every value against every boundary of its row.
+  Sizes grid = e.dims(values);
+  grid.push_back(e.dim(seq, Emitter::rankOf(seq) - 1));
+  Value v = e.broadcastTo(e.unsqueeze(values, vr), grid);
+  Value b = batched ? e.broadcastTo(e.unsqueeze(seq, vr - 1), grid) : e.broadcastTo(seq, grid);
+  Value below = e.compare(right ? CompareDirection::LE : CompareDirection::LT, b, v);
+  Value index = e.sum(e.convert(below, e.i64()), {vr}, false);
+  if (rank == 0)
+    index = e.reshape(index, Sizes{});
+  return ctx.bind(e.convert(index, ctx.resultElementType()));
+}
+
 void registerSortOps(OpTable &t) {
   t.add("aten.kthvalue.default", convertKthvalue);
   auto sort = [](NodeContext &ctx) { return convertSortFamily(ctx, false); };
@@ -117,6 +155,8 @@ void registerSortOps(OpTable &t) {
   t.add("aten.topk.default", convertTopk);
   t.add("aten.median.dim", convertMedian);
   t.add("aten.median.default", convertMedian);
+  t.add("aten.searchsorted.Tensor", convertSearchsorted);
+  t.add("aten.bucketize.Tensor", convertSearchsorted);
 }
 
 } // namespace thunder::importer

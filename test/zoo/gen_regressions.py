@@ -15,6 +15,8 @@
   CPU: top-1 expert per token, tokens sorted by expert, torch.histc of the expert ids, their cumulative sum as the
   offsets of transformers' grouped_mm_fallback custom op (aten._grouped_mm's semantics), unsorted; train: the
   gradients of the experts' weights and of the input through it.
+- zoo_search, zoo_search_train: torch.searchsorted (a 1-D and a batched sequence, left and right sides), torch.bucketize
+  (boundaries against a 3-D input, right=True, out_int32) and torch.logcumsumexp; train: logcumsumexp's gradient.
 """
 import os
 import shutil
@@ -73,6 +75,21 @@ class MoE(nn.Module):
         return torch.empty_like(y).index_copy(0, order, y), counts
 
 
+class Search(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(6, 6)
+        self.register_buffer("edges", torch.linspace(-1.5, 1.5, 7))
+
+    def forward(self, x, seq):  # x (2, 3, 6), seq (2, 5) sorted along the last dim
+        y = self.lin(x)
+        flat = y.reshape(2, -1)
+        left = torch.searchsorted(self.edges, y)
+        right = torch.searchsorted(seq, flat, side="right")
+        buckets = torch.bucketize(y, self.edges, right=True, out_int32=True)
+        return torch.logcumsumexp(y, dim=-1), left, right, buckets
+
+
 def main():
     out = sys.argv[1]
     names = sys.argv[2:] or ["zoo_bert_dynamic", "zoo_weight_norm", "zoo_repeat_interleave", "zoo_empty_slice"]
@@ -81,6 +98,7 @@ def main():
     sweep.model("repeat_interleave")(lambda: (RepeatInterleave(), (torch.randn(2, 3, 8),)))
     sweep.model("empty_slice")(lambda: (EmptySlice(), (torch.randn(2, 4, 3, 16),)))
     sweep.model("moe")(lambda: (MoE(), (torch.randn(16, 8),)))
+    sweep.model("search")(lambda: (Search(), (torch.randn(2, 3, 6), torch.sort(torch.randn(2, 5), dim=-1).values)))
     cases = {"zoo_bert_dynamic": [("bert", "dynamic", "zoo_bert_dynamic")],
              "zoo_weight_norm": [("weight_norm", "eval", "zoo_weight_norm"),
                                  ("weight_norm", "train", "zoo_weight_norm_train")],
@@ -88,7 +106,8 @@ def main():
                                        ("repeat_interleave", "train", "zoo_repeat_interleave_train")],
              "zoo_empty_slice": [("empty_slice", "eval", "zoo_empty_slice"),
                                  ("empty_slice", "train", "zoo_empty_slice_train")],
-             "zoo_moe": [("moe", "eval", "zoo_moe"), ("moe", "train", "zoo_moe_train")]}
+             "zoo_moe": [("moe", "eval", "zoo_moe"), ("moe", "train", "zoo_moe_train")],
+             "zoo_search": [("search", "eval", "zoo_search"), ("search", "train", "zoo_search_train")]}
     for n in names:
         for model, mode, key in cases[n]:
             stem, _ = sweep.export_case(model, mode, out, 300)

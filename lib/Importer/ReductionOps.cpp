@@ -267,9 +267,9 @@ LogicalResult convertWeightNorm(NodeContext &ctx) {
   return success();
 }
 
-/// cumsum / cumprod (dtype), cummax / cummin (values, indices).
-template <typename OpTy>
-LogicalResult scan(NodeContext &ctx) {
+/// A scan of self along dim in the result's type: `step(x, dim)` on the
+/// converted input; a rank-0 input is its own scan.
+LogicalResult scanWith(NodeContext &ctx, llvm::function_ref<Value(Emitter &, Value, int64_t)> step) {
   FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim();
   if (failed(a))
     return failure();
@@ -277,22 +277,25 @@ LogicalResult scan(NodeContext &ctx) {
   Value x = e.convert(a->x, ctx.resultElementType());
   if (Emitter::rankOf(x) == 0)
     return ctx.bind(x);
-  return ctx.bind(OpTy::create(e.b, e.loc, x, a->dim).getResult());
+  return ctx.bind(step(e, x, a->dim));
+}
+
+/// cumsum / cumprod (dtype), cummax / cummin (values, indices).
+template <typename OpTy>
+LogicalResult scan(NodeContext &ctx) {
+  return scanWith(ctx, [](Emitter &e, Value x, int64_t dim) {
+    return OpTy::create(e.b, e.loc, x, dim).getResult();
+  });
 }
 
 /// logcumsumexp(x, dim) = m + log(cumsum(exp(x - m))), m the maximum over
 /// dim (a constant shift: the same value, no overflow of exp).
 LogicalResult convertLogcumsumexp(NodeContext &ctx) {
-  FailureOr<NodeContext::TensorAlongDim> a = ctx.selfAlongDim();
-  if (failed(a))
-    return failure();
-  Emitter &e = ctx.emit();
-  Value x = e.convert(a->x, ctx.resultElementType());
-  if (Emitter::rankOf(x) == 0)
-    return ctx.bind(x);
-  Value m = e.broadcastTo(e.reduce<ReduceMaxOp>(x, {a->dim}, true), e.dims(x));
-  Value sums = CumSumOp::create(e.b, e.loc, e.unary<ExpOp>(e.sub(x, m)), a->dim).getResult();
-  return ctx.bind(e.add(e.unary<LogOp>(sums), m));
+  return scanWith(ctx, [](Emitter &e, Value x, int64_t dim) {
+    Value m = e.broadcastTo(e.reduce<ReduceMaxOp>(x, {dim}, true), e.dims(x));
+    Value sums = CumSumOp::create(e.b, e.loc, e.unary<ExpOp>(e.sub(x, m)), dim).getResult();
+    return e.add(e.unary<LogOp>(sums), m);
+  });
 }
 
 /// The indices of cummax/cummin: the last position j <= i where x[j] equals

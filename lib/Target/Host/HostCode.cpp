@@ -9,6 +9,8 @@
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/MathExtras.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
@@ -73,12 +75,25 @@ llvm::Error addEntryPoint(llvm::Module &m, llvm::StringRef symbol, llvm::StringR
   return llvm::Error::success();
 }
 
-void addModelData(llvm::Module &m, llvm::StringRef metaJSON, llvm::ArrayRef<uint8_t> weights) {
+void addModelData(llvm::Module &m, llvm::StringRef metaJSON, llvm::ArrayRef<uint8_t> weights,
+                  std::optional<uint64_t> weightsElsewhere) {
   llvm::LLVMContext &ctx = m.getContext();
   auto *meta = llvm::ConstantDataArray::getString(ctx, metaJSON, /*AddNull=*/true);
   auto *metaVar = new llvm::GlobalVariable(m, meta->getType(), true, llvm::GlobalValue::ExternalLinkage,
                                            meta, "thunder_model_meta");
   metaVar->setAlignment(llvm::Align(1));
+  uint64_t bytesOfWeights = weightsElsewhere ? *weightsElsewhere : weights.size();
+  auto *size = llvm::ConstantInt::get(llvm::Type::getInt64Ty(ctx), bytesOfWeights);
+  auto *sizeVar = new llvm::GlobalVariable(m, size->getType(), true, llvm::GlobalValue::ExternalLinkage,
+                                           size, "thunder_model_weights_size");
+  sizeVar->setAlignment(llvm::Align(8));
+  if (weightsElsewhere) {
+    auto *type = llvm::ArrayType::get(llvm::Type::getInt8Ty(ctx), *weightsElsewhere);
+    auto *declared = new llvm::GlobalVariable(m, type, true, llvm::GlobalValue::ExternalLinkage,
+                                              nullptr, "thunder_model_weights");
+    declared->setAlignment(llvm::Align(kWeightAlignment));
+    return;
+  }
   // An empty array would be a zero-sized object; keep at least one aligned block.
   std::vector<uint8_t> padding;
   llvm::ArrayRef<uint8_t> bytes = weights;
@@ -91,10 +106,26 @@ void addModelData(llvm::Module &m, llvm::StringRef metaJSON, llvm::ArrayRef<uint
                                               llvm::GlobalValue::ExternalLinkage, data,
                                               "thunder_model_weights");
   weightsVar->setAlignment(llvm::Align(kWeightAlignment));
-  auto *size = llvm::ConstantInt::get(llvm::Type::getInt64Ty(ctx), weights.size());
-  auto *sizeVar = new llvm::GlobalVariable(m, size->getType(), true, llvm::GlobalValue::ExternalLinkage,
-                                           size, "thunder_model_weights_size");
-  sizeVar->setAlignment(llvm::Align(8));
+}
+
+std::string weightsAssembly(uint64_t size, llvm::StringRef binPath) {
+  std::string escaped;
+  for (char c : binPath) {
+    if (c == '"' || c == '\\')
+      escaped += '\\';
+    escaped += c;
+  }
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "  .section .rodata.thunder_model_weights,\"a\",@progbits\n"
+     << "  .globl thunder_model_weights\n"
+     << "  .type thunder_model_weights,@object\n"
+     << "  .p2align " << llvm::Log2_64(kWeightAlignment) << "\n"
+     << "thunder_model_weights:\n"
+     << "  .incbin \"" << escaped << "\"\n"
+     << "  .size thunder_model_weights, " << size << "\n"
+     << "  .section .note.GNU-stack,\"\",@progbits\n";
+  return s;
 }
 
 std::vector<std::string> exportedSymbols(const ModelDesc &model) {

@@ -43,7 +43,7 @@ void stripThunderAttributes(mlir::ModuleOp module) {
 
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateHostModule(mlir::ModuleOp module, llvm::LLVMContext &llvmContext, const ModelDesc &model,
-                    llvm::ArrayRef<uint8_t> weights) {
+                    llvm::ArrayRef<uint8_t> weights, std::optional<uint64_t> weightsElsewhere) {
   mlir::DialectRegistry registry;
   mlir::registerBuiltinDialectTranslation(registry);
   mlir::registerLLVMDialectTranslation(registry);
@@ -60,7 +60,7 @@ translateHostModule(mlir::ModuleOp module, llvm::LLVMContext &llvmContext, const
       return std::move(err);
   if (m->getNamedValue("thunder_model_meta") || m->getNamedValue("thunder_model_weights"))
     return llvm::createStringError("the lowered module already defines thunder_model_* symbols");
-  addModelData(*m, renderMetaJSON(model), weights);
+  addModelData(*m, renderMetaJSON(model), weights, weightsElsewhere);
   // Outlined kernels (thunder-outline-kernels) stay functions of their own.
   for (llvm::Function &fn : *m)
     if (fn.getName().starts_with("thunder_kernel_") && !fn.isDeclaration())

@@ -18,6 +18,7 @@
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,16 @@ llvm::Error addEntryPoint(llvm::Module &m, llvm::StringRef symbol, llvm::StringR
                           unsigned numArgs);
 
 /// Adds thunder_model_meta, thunder_model_weights (64-byte aligned) and
-/// thunder_model_weights_size.
-void addModelData(llvm::Module &m, llvm::StringRef metaJSON, llvm::ArrayRef<uint8_t> weights);
+/// thunder_model_weights_size. With `weightsElsewhere` (their size) the
+/// weights are only declared: weightsAssembly defines them in an object of
+/// their own, and `weights` is not read.
+void addModelData(llvm::Module &m, llvm::StringRef metaJSON, llvm::ArrayRef<uint8_t> weights,
+                  std::optional<uint64_t> weightsElsewhere = std::nullopt);
+
+/// Assembly that defines thunder_model_weights (64-byte aligned, `size`
+/// bytes) as the contents of the file `binPath` (.incbin): the weights reach
+/// the .so without passing through LLVM or the object writer.
+std::string weightsAssembly(uint64_t size, llvm::StringRef binPath);
 
 /// The symbols MODEL.so exports for `model` (meta, weights, entry points).
 std::vector<std::string> exportedSymbols(const ModelDesc &model);
@@ -68,7 +77,8 @@ llvm::Error emitObject(llvm::Module &m, llvm::TargetMachine &tm, llvm::SmallVect
 /// its context (the builtin and LLVM ones are registered here).
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateHostModule(mlir::ModuleOp module, llvm::LLVMContext &llvmContext, const ModelDesc &model,
-                    llvm::ArrayRef<uint8_t> weights);
+                    llvm::ArrayRef<uint8_t> weights,
+                    std::optional<uint64_t> weightsElsewhere = std::nullopt);
 
 //===----------------------------------------------------------------------===//
 // Files and the link

@@ -11,6 +11,8 @@
 #include "NodeContext.h"
 #include "OpTable.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace thunder::importer {
@@ -219,6 +221,69 @@ LogicalResult convertGather(NodeContext &ctx) {
       GatherOp::create(e.b, e.loc, type, x, a->index, uint64_t(a->dim)).getResult());
 }
 
+/// scatter_reduce with prod / mean / amax / amin (and scatter.reduce's
+/// multiply), computed densely: every source element is compared with every
+/// position along `d` ([index..., J] one-hot), the hits reduced over the
+/// index's own `d`, and combined with self where any element landed (or
+/// always, with include_self). Costs index size x self's extent along d; the
+/// index must span self in the other dims (the usual case: message passing
+/// over a [edges, features] source into [nodes, features]).
+LogicalResult scatterReduceDense(NodeContext &ctx, Value x, int64_t d, Value idx, Value s,
+                                 llvm::StringRef reduce, bool includeSelf) {
+  Emitter &e = ctx.emit();
+  int64_t r = Emitter::rankOf(x);
+  Type t = Emitter::elementTypeOf(x);
+  bool isFloat = isa<FloatType>(t);
+  if (r == 0)
+    return ctx.error() << "scatter_reduce '" << reduce << "' of a 0-d tensor is not supported";
+  for (int64_t k = 0; k < r; ++k)
+    if (k != d && Emitter::shapeOf(idx)[k] != Emitter::shapeOf(x)[k])
+      return ctx.error() << "scatter_reduce '" << reduce << "': the index must have self's extent in "
+                         << "every dim but " << d << " (got " << Emitter::shapeOf(idx)[k] << " vs "
+                         << Emitter::shapeOf(x)[k] << " in dim " << k << ")";
+  if (reduce == "mean" && !isFloat)
+    return ctx.error() << "scatter_reduce 'mean' of an integer tensor is not supported";
+  Sizes grid = e.dims(idx);
+  grid.push_back(e.dim(x, d));
+  Value hit = e.compare(CompareDirection::EQ, e.broadcastTo(e.unsqueeze(idx, r), grid),
+                        e.iota(grid, e.i64(), r));
+  Value vals = e.broadcastTo(e.unsqueeze(s, r), grid);
+  auto extreme = [&](bool lowest) {
+    if (isFloat)
+      return lowest ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+    unsigned bits = t.getIntOrFloatBitWidth();
+    double big = bits >= 64 ? 9223372036854775807.0 : double((uint64_t(1) << (bits - 1)) - 1);
+    return lowest ? -big - 1 : big;
+  };
+  // The hits reduced over the index's dim d; the result's last dim moved to d.
+  auto reduceHits = [&](double neutral, auto reduceOp) {
+    Value filled = e.select(hit, vals, e.splat(neutral, t, grid));
+    return e.moveDim(reduceOp(filled), r - 1, d);
+  };
+  Value count = e.moveDim(e.sum(e.convert(hit, t), {d}, false), r - 1, d);
+  Value landed = e.compareScalar(CompareDirection::GT, count, 0.0);
+  Value out;
+  if (reduce == "amax" || reduce == "amin") {
+    bool max = reduce == "amax";
+    Value red = reduceHits(extreme(max), [&](Value v) {
+      return max ? e.reduce<ReduceMaxOp>(v, {d}, false) : e.reduce<ReduceMinOp>(v, {d}, false);
+    });
+    Value both = max ? e.binary<MaxOp>(x, red) : e.binary<MinOp>(x, red);
+    out = e.select(landed, includeSelf ? both : red, x);
+  } else if (reduce == "prod" || reduce == "multiply") {
+    Value red = reduceHits(1.0, [&](Value v) { return e.reduce<ReduceProdOp>(v, {d}, false); });
+    out = e.select(landed, includeSelf ? e.mul(x, red) : red, x);
+  } else if (reduce == "mean") {
+    Value total = reduceHits(0.0, [&](Value v) { return e.sum(v, {d}, false); });
+    Value mean = includeSelf ? e.div(e.add(x, total), e.addScalar(count, 1.0)) : e.div(total, count);
+    out = e.select(landed, mean, x);
+  } else {
+    return ctx.error() << "scatter with reduce='" << reduce
+                       << "' is not supported (sum, add, prod, multiply, mean, amax, amin)";
+  }
+  return ctx.bind(out);
+}
+
 /// scatter / scatter_add / scatter.value / scatter.reduce / scatter_reduce.two.
 LogicalResult convertScatter(NodeContext &ctx) {
   Value x = ctx.tensor("self");
@@ -245,8 +310,7 @@ LogicalResult convertScatter(NodeContext &ctx) {
     if (*reduce == "add" || *reduce == "sum")
       accumulate = true;
     else
-      return ctx.error() << "scatter with reduce='" << *reduce
-                         << "' is not supported (only add/sum)";
+      return scatterReduceDense(ctx, x, d, idx, s, *reduce, includeSelf);
   }
   if (accumulate && !includeSelf) {
     // Positions that receive values start from zero.

@@ -17,6 +17,9 @@
   gradients of the experts' weights and of the input through it.
 - zoo_search, zoo_search_train: torch.searchsorted (a 1-D and a batched sequence, left and right sides), torch.bucketize
   (boundaries against a 3-D input, right=True, out_int32) and torch.logcumsumexp; train: logcumsumexp's gradient.
+- zoo_scatter_reduce, zoo_scatter_reduce_train: scatter_reduce with amax, amin, prod and mean, with and without
+  include_self, along dim 0 (message passing: [edges, features] into [nodes, features]) and dim 1, float and int64;
+  train: the gradients into self and src.
 """
 import os
 import shutil
@@ -90,6 +93,23 @@ class Search(nn.Module):
         return torch.logcumsumexp(y, dim=-1), left, right, buckets
 
 
+class ScatterReduce(nn.Module):
+    def __init__(self):
+        super().__init__()
+        g = torch.Generator().manual_seed(1)
+        self.register_buffer("edges", torch.randint(0, 5, (9, 3), generator=g))  # 9 messages into 5 nodes
+        self.register_buffer("cols", torch.randint(0, 4, (3, 6), generator=g))
+        self.lin = nn.Linear(3, 3)
+
+    def forward(self, nodes, msgs, wide):  # (5, 3), (9, 3), (3, 4)
+        m = self.lin(msgs)
+        outs = [nodes.scatter_reduce(0, self.edges, m, reduce=r, include_self=inc)
+                for r in ("amax", "amin", "prod", "mean") for inc in (True, False)]
+        outs.append(wide.scatter_reduce(1, self.cols, m[:3, :].repeat(1, 2), reduce="amax", include_self=False))
+        ints = (nodes * 10).long().scatter_reduce(0, self.edges, (m * 10).long(), reduce="amin")
+        return torch.stack(outs[:8]), outs[8], ints
+
+
 def main():
     out = sys.argv[1]
     names = sys.argv[2:] or ["zoo_bert_dynamic", "zoo_weight_norm", "zoo_repeat_interleave", "zoo_empty_slice"]
@@ -98,6 +118,7 @@ def main():
     sweep.model("repeat_interleave")(lambda: (RepeatInterleave(), (torch.randn(2, 3, 8),)))
     sweep.model("empty_slice")(lambda: (EmptySlice(), (torch.randn(2, 4, 3, 16),)))
     sweep.model("moe")(lambda: (MoE(), (torch.randn(16, 8),)))
+    sweep.model("scatter_reduce")(lambda: (ScatterReduce(), (torch.randn(5, 3), torch.randn(9, 3), torch.randn(3, 4))))
     sweep.model("search")(lambda: (Search(), (torch.randn(2, 3, 6), torch.sort(torch.randn(2, 5), dim=-1).values)))
     cases = {"zoo_bert_dynamic": [("bert", "dynamic", "zoo_bert_dynamic")],
              "zoo_weight_norm": [("weight_norm", "eval", "zoo_weight_norm"),
@@ -107,7 +128,9 @@ def main():
              "zoo_empty_slice": [("empty_slice", "eval", "zoo_empty_slice"),
                                  ("empty_slice", "train", "zoo_empty_slice_train")],
              "zoo_moe": [("moe", "eval", "zoo_moe"), ("moe", "train", "zoo_moe_train")],
-             "zoo_search": [("search", "eval", "zoo_search"), ("search", "train", "zoo_search_train")]}
+             "zoo_search": [("search", "eval", "zoo_search"), ("search", "train", "zoo_search_train")],
+             "zoo_scatter_reduce": [("scatter_reduce", "eval", "zoo_scatter_reduce"),
+                                    ("scatter_reduce", "train", "zoo_scatter_reduce_train")]}
     for n in names:
         for model, mode, key in cases[n]:
             stem, _ = sweep.export_case(model, mode, out, 300)

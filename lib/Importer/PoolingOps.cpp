@@ -255,12 +255,20 @@ LogicalResult convertAdaptivePool(NodeContext &ctx, int64_t n) {
     return ctx.error() << "bad adaptive pooling input or output size";
   if (!isFloat(Emitter::elementTypeOf(x)))
     return ctx.error() << "adaptive pooling of integer tensors is not supported";
+  // A dynamic dim pooled to 1 (global pooling of images of any size): a
+  // reduction over the whole dim, leaving extent 1 for the rest below.
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t d = rank - n + i;
+    if (ShapedType::isDynamic(Emitter::shapeOf(x)[d]) && outSize[i] == 1)
+      x = Max ? e.reduce<ReduceMaxOp>(x, {d}, true) : e.mean(x, {d}, true);
+  }
   // All dims divisible: one pool op.
   bool divisible = true;
   for (int64_t i = 0; i < n; ++i) {
     int64_t in = Emitter::shapeOf(x)[rank - n + i];
     if (ShapedType::isDynamic(in))
-      return ctx.error() << "adaptive pooling over a dynamic dim is not supported";
+      return ctx.error() << "adaptive pooling over a dynamic dim to a size other than 1 is not "
+                            "supported (its windows would depend on the run-time extent)";
     divisible &= outSize[i] > 0 && in % outSize[i] == 0;
   }
   if (divisible) {

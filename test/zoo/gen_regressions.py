@@ -20,6 +20,8 @@
 - zoo_scatter_reduce, zoo_scatter_reduce_train: scatter_reduce with amax, amin, prod and mean, with and without
   include_self, along dim 0 (message passing: [edges, features] into [nodes, features]) and dim 1, float and int64;
   train: the gradients into self and src.
+- zoo_global_pool_dynamic: a small CNN exported with dynamic batch, height and width whose head pools globally
+  (adaptive_avg_pool2d and adaptive_max_pool2d to 1 x 1); the reference is at 3 x 3 x 13 x 11.
 """
 import os
 import shutil
@@ -110,6 +112,19 @@ class ScatterReduce(nn.Module):
         return torch.stack(outs[:8]), outs[8], ints
 
 
+class GlobalPool(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.head = nn.Linear(16, 4)
+
+    def forward(self, x):  # (batch, 3, h, w)
+        y = torch.relu(self.conv(x))
+        avg = nn.functional.adaptive_avg_pool2d(y, 1).flatten(1)
+        mx = nn.functional.adaptive_max_pool2d(y, (1, 1)).flatten(1)
+        return self.head(torch.cat([avg, mx], dim=1))
+
+
 def main():
     out = sys.argv[1]
     names = sys.argv[2:] or ["zoo_bert_dynamic", "zoo_weight_norm", "zoo_repeat_interleave", "zoo_empty_slice"]
@@ -119,6 +134,7 @@ def main():
     sweep.model("empty_slice")(lambda: (EmptySlice(), (torch.randn(2, 4, 3, 16),)))
     sweep.model("moe")(lambda: (MoE(), (torch.randn(16, 8),)))
     sweep.model("scatter_reduce")(lambda: (ScatterReduce(), (torch.randn(5, 3), torch.randn(9, 3), torch.randn(3, 4))))
+    sweep.model("global_pool", modes=(), dynamic="batch+spatial")(lambda: (GlobalPool(), (torch.randn(2, 3, 8, 8),)))
     sweep.model("search")(lambda: (Search(), (torch.randn(2, 3, 6), torch.sort(torch.randn(2, 5), dim=-1).values)))
     cases = {"zoo_bert_dynamic": [("bert", "dynamic", "zoo_bert_dynamic")],
              "zoo_weight_norm": [("weight_norm", "eval", "zoo_weight_norm"),
@@ -129,6 +145,7 @@ def main():
                                  ("empty_slice", "train", "zoo_empty_slice_train")],
              "zoo_moe": [("moe", "eval", "zoo_moe"), ("moe", "train", "zoo_moe_train")],
              "zoo_search": [("search", "eval", "zoo_search"), ("search", "train", "zoo_search_train")],
+             "zoo_global_pool_dynamic": [("global_pool", "dynamic", "zoo_global_pool_dynamic")],
              "zoo_scatter_reduce": [("scatter_reduce", "eval", "zoo_scatter_reduce"),
                                     ("scatter_reduce", "train", "zoo_scatter_reduce_train")]}
     for n in names:

@@ -293,7 +293,7 @@ def _alarm(signum, frame):
 
 
 def dynamic_spec(args, kind):
-    """Dims for torch.export and the reference's other sizes (batch 3, sequence 11)."""
+    """Dims for torch.export and the reference's other sizes (batch 3, sequence 11, images 13 x 11)."""
     import torch
     batch = torch.export.Dim("batch", min=1, max=64)
     seq = torch.export.Dim("seq", min=2, max=64)
@@ -305,6 +305,9 @@ def dynamic_spec(args, kind):
         if kind == "batch+seq" and a.dim() == 2:
             d[1] = seq
             shape[1] = 11
+        if kind == "batch+spatial" and a.dim() == 4:  # images of any height and width
+            d[2], d[3] = torch.export.Dim("h", min=4, max=64), torch.export.Dim("w", min=4, max=64)
+            shape[2], shape[3] = 13, 11
         specs.append(d)
         if a.is_floating_point():
             new_args.append(torch.randn(shape, dtype=a.dtype))

@@ -150,52 +150,85 @@ std::optional<int> getLibraryDtypeCode(Type t, bool tf32) {
   return std::nullopt;
 }
 
-namespace {
-/// The source of `op` when it copies one whole buffer into another.
-Value getCopySource(Operation *op, Value &target) {
-  if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+Value getFillValue(Operation *op) {
+  auto fill = dyn_cast_or_null<linalg::LinalgOp>(op);
+  if (!fill || fill.getNumDpsInputs() != 1 || fill.getNumDpsInits() != 1 ||
+      !fill.isAllParallelLoops() || !fill.hasPureBufferSemantics())
+    return {};
+  OpOperand *in = fill.getDpsInputOperand(0);
+  if (isa<ShapedType>(in->get().getType()))
+    return {};
+  Block *body = fill.getBlock();
+  if (!llvm::hasSingleElement(*body) ||
+      body->getTerminator()->getOperand(0) != fill.getMatchingBlockArgument(in))
+    return {};
+  return in->get();
+}
+
+Value getWholeCopySource(Operation *op, Value &target) {
+  if (auto copy = dyn_cast_or_null<memref::CopyOp>(op)) {
     target = copy.getTarget();
     return copy.getSource();
   }
-  if (auto copy = dyn_cast<linalg::CopyOp>(op)) {
-    target = copy.getOutputs()[0];
-    return copy.getInputs()[0];
+  auto copy = dyn_cast_or_null<linalg::LinalgOp>(op);
+  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
+      !copy.isAllParallelLoops() || !copy.hasPureBufferSemantics())
+    return {};
+  OpOperand *in = copy.getDpsInputOperand(0);
+  OpOperand *out = copy.getDpsInitOperand(0);
+  Block *body = copy.getBlock();
+  if (!llvm::hasSingleElement(*body) ||
+      body->getTerminator()->getOperand(0) != copy.getMatchingBlockArgument(in) ||
+      !copy.getMatchingIndexingMap(in).isIdentity() ||
+      !copy.getMatchingIndexingMap(out).isIdentity() ||
+      in->get().getType() != out->get().getType())
+    return {};
+  target = out->get();
+  return in->get();
+}
+
+namespace {
+/// The constant a fill wrote into `buffer` before `op`, when the ops in
+/// between only read it.
+Value findFillValueBefore(Operation *op, Value buffer) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (!llvm::is_contained(prev->getOperands(), buffer))
+      continue;
+    Value target;
+    if (getWholeCopySource(prev, target) == buffer && target != buffer)
+      continue; // a reader
+    auto linalgOp = dyn_cast<linalg::LinalgOp>(prev);
+    if (linalgOp && !llvm::is_contained(linalgOp.getDpsInits(), buffer))
+      continue; // a reader
+    Value value = getFillValue(prev);
+    return value && linalgOp.getDpsInitOperand(0)->get() == buffer ? value : Value();
+  }
+  return {};
+}
+} // namespace
+
+FillBefore findFillBefore(Operation *op, Value buffer) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+    if (!llvm::is_contained(prev->getOperands(), buffer))
+      continue;
+    if (Value value = getFillValue(prev);
+        value && cast<linalg::LinalgOp>(prev).getDpsInitOperand(0)->get() == buffer)
+      return {prev, value};
+    // One fill that bufferization shared between two consumers: the copy of
+    // the filled buffer is as good as a fill.
+    Value target;
+    if (Value source = getWholeCopySource(prev, target); source && target == buffer &&
+                                                         source != buffer)
+      if (Value value = findFillValueBefore(prev, source))
+        return {prev, value};
+    return {};
   }
   return {};
 }
 
-/// A zero linalg.fill of `buffer` before `op` with only readers in between.
-linalg::FillOp findZeroFillThroughReaders(Operation *op, Value buffer) {
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (!llvm::is_contained(prev->getOperands(), buffer))
-      continue;
-    if (auto fill = dyn_cast<linalg::FillOp>(prev); fill && fill.getOutputs()[0] == buffer)
-      return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
-    Value target;
-    if (getCopySource(prev, target) == buffer && target != buffer)
-      continue; // a reader
-    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(prev);
-        linalgOp && !llvm::is_contained(linalgOp.getDpsInits(), buffer))
-      continue; // a reader
-    return nullptr;
-  }
-  return nullptr;
-}
-} // namespace
-
 Operation *findZeroFill(Operation *op, Value buffer) {
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(prev); fill && fill.getOutputs()[0] == buffer)
-      return matchPattern(fill.getInputs()[0], m_AnyZeroFloat()) ? fill : nullptr;
-    // One zero fill that bufferization shared between two products: the
-    // copy of the filled buffer is as good as a fill.
-    Value target;
-    if (Value source = getCopySource(prev, target); source && target == buffer)
-      return source != buffer && findZeroFillThroughReaders(prev, source) ? prev : nullptr;
-    if (llvm::is_contained(prev->getOperands(), buffer))
-      return nullptr;
-  }
-  return nullptr;
+  FillBefore fill = findFillBefore(op, buffer);
+  return fill.op && matchPattern(fill.value, m_AnyZeroFloat()) ? fill.op : nullptr;
 }
 
 func::FuncOp getOrDeclareRuntimeFunction(ModuleOp module, StringRef name, ArrayRef<Type> args,

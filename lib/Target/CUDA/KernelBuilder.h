@@ -66,9 +66,25 @@ bool isMulAddBody(mlir::linalg::LinalgOp op);
 /// without TF32, f16, bf16, f64).
 std::optional<int> getLibraryDtypeCode(mlir::Type t, bool tf32);
 
-/// A `linalg.fill` of zero into `buffer` just before `op`, with nothing
-/// between them using `buffer`; or a copy into `buffer` of a buffer that such
-/// a fill wrote (one fill shared by two products). The op to erase.
+/// The value a linalg.fill (named or generalized) writes into every element
+/// of its output, when `op` is one.
+mlir::Value getFillValue(mlir::Operation *op);
+
+/// The buffer `op` copies whole into another (`target`), when it is a
+/// memref.copy or a linalg.copy (named or generalized, identity maps).
+mlir::Value getWholeCopySource(mlir::Operation *op, mlir::Value &target);
+
+/// The op that last wrote `buffer` before `op` (the first one before it that
+/// uses `buffer`), when it is a fill, or a copy into `buffer` of a buffer
+/// that a fill wrote with only readers since (one fill that bufferization
+/// shared between two consumers); and the filled value.
+struct FillBefore {
+  mlir::Operation *op = nullptr;
+  mlir::Value value;
+};
+FillBefore findFillBefore(mlir::Operation *op, mlir::Value buffer);
+
+/// findFillBefore's op when its value is a floating-point zero.
 mlir::Operation *findZeroFill(mlir::Operation *op, mlir::Value buffer);
 
 /// The private declaration of runtime function `name` in `module` (created

@@ -436,86 +436,23 @@ std::pair<Value, Value> buildSplitChunks(OpBuilder &b, Location loc, Value outpu
   return {chunks, chunkLength};
 }
 
-/// The value a linalg.fill (generalized or not) writes into every element of
-/// its output, when `op` is one.
-Value getFillValue(Operation *op) {
-  auto fill = dyn_cast_or_null<linalg::LinalgOp>(op);
-  if (!fill || fill.getNumDpsInputs() != 1 || fill.getNumDpsInits() != 1 ||
-      !fill.isAllParallelLoops() || !fill.hasPureBufferSemantics())
-    return {};
-  OpOperand *in = fill.getDpsInputOperand(0);
-  if (isa<ShapedType>(in->get().getType()))
-    return {};
-  Block *body = fill.getBlock();
-  if (!llvm::hasSingleElement(*body) ||
-      body->getTerminator()->getOperand(0) != fill.getMatchingBlockArgument(in))
-    return {};
-  return in->get();
-}
-
-/// The buffer a (generalized) linalg.copy reads, when `op` is one.
-Value getCopySource(Operation *op) {
-  auto copy = dyn_cast_or_null<linalg::LinalgOp>(op);
-  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
-      !copy.isAllParallelLoops() || !copy.hasPureBufferSemantics())
-    return {};
-  OpOperand *in = copy.getDpsInputOperand(0);
-  OpOperand *out = copy.getDpsInitOperand(0);
-  Block *body = copy.getBlock();
-  if (!llvm::hasSingleElement(*body) ||
-      body->getTerminator()->getOperand(0) != copy.getMatchingBlockArgument(in) ||
-      !copy.getMatchingIndexingMap(in).isIdentity() ||
-      !copy.getMatchingIndexingMap(out).isIdentity() ||
-      in->get().getType() != out->get().getType())
-    return {};
-  return in->get();
-}
-
-/// The constant a linalg.fill wrote into `buffer` before `op`, when the ops
-/// in between only read it.
-Value findFillBefore(Operation *op, Value buffer) {
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (!llvm::is_contained(prev->getOperands(), buffer))
-      continue;
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(prev);
-    if (linalgOp && llvm::none_of(linalgOp.getDpsInits(), [&](Value v) { return v == buffer; }))
-      continue; // a reader
-    Value value = getFillValue(prev);
-    return value && linalgOp.getDpsInitOperand(0)->get() == buffer ? value : Value();
-  }
-  return {};
-}
-
-/// The initial values of `op`'s outputs that a linalg.fill just before it
-/// wrote (nothing in between using the buffer), which is then erased: the
-/// reduction kernel starts from the value instead of a fill kernel plus a
-/// load. A copy of a filled buffer (one fill that bufferization shared
-/// between two reductions: LayerNorm's mean and variance) counts as a fill;
-/// the copy is erased. Null for outputs without such a fill. Erased ops go in
-/// `erased`.
+/// The initial values of `op`'s outputs that a fill just before it wrote
+/// (findFillBefore: a copy of a filled buffer counts, LayerNorm's mean and
+/// variance sharing one zero fill), whose op is then erased: the reduction
+/// kernel starts from the value instead of a fill kernel plus a load. Null
+/// for outputs without such a fill. Erased ops go in `erased`.
 SmallVector<Value> takeFillValues(linalg::LinalgOp op, DenseSet<Operation *> &erased) {
   SmallVector<Value> values;
   for (OpOperand &init : op.getDpsInitsMutable()) {
-    Value buffer = init.get(), value;
-    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-      if (!llvm::is_contained(prev->getOperands(), buffer))
-        continue;
-      auto writer = dyn_cast<linalg::LinalgOp>(prev);
-      if (writer && writer.getNumDpsInits() == 1 &&
-          writer.getDpsInitOperand(0)->get() == buffer) {
-        if (!(value = getFillValue(prev)))
-          if (Value source = getCopySource(prev))
-            value = findFillBefore(prev, source);
-      }
-      if (value && value.getType() == getElementTypeOrSelf(buffer.getType())) {
-        erased.insert(prev);
-        prev->erase();
-      } else {
-        value = {};
-      }
-      break;
+    Value buffer = init.get();
+    FillBefore fill = findFillBefore(op, buffer);
+    if (fill.op && fill.value.getType() == getElementTypeOrSelf(buffer.getType())) {
+      erased.insert(fill.op);
+      fill.op->erase();
+      values.push_back(fill.value);
+    } else {
+      values.push_back({});
     }
-    values.push_back(value);
   }
   return values;
 }

@@ -54,18 +54,16 @@ struct CUDAPipelineOptions {
   /// Supported attention runs on the runtime's fused kernels
   /// (thunder-cuda-fuse-attention, thunder-cuda-attention-calls).
   bool fusedAttention = true;
-  /// ... and the attention gradient too (THUNDERC_CUDA_FUSED_ATTENTION_BACKWARD=1).
-  /// Off by default: the fused backward kernels have not yet passed on a GPU;
-  /// the backward then recomputes attention with cuBLASLt products.
-  bool fusedAttentionBackward = false;
+  /// ... and the attention gradient too (THUNDERC_CUDA_FUSED_ATTENTION_BACKWARD=0:
+  /// the backward recomputes attention with cuBLASLt products instead).
+  bool fusedAttentionBackward = true;
   /// Scatter loops (index_put, scatter) run one thread per update with
   /// atomic adds; false: one thread, in order (deterministic sums).
   bool parallelScatters = true;
   /// Long reductions whose innermost loop is parallel (column sums) run
   /// split over blocks, merged with atomics; false: one thread per output,
-  /// in order (deterministic sums). Opt-in (THUNDERC_CUDA_SPLIT_REDUCTIONS=1)
-  /// until the split kernels have passed on a GPU.
-  bool splitReductions = false;
+  /// in order (deterministic sums: THUNDERC_CUDA_SPLIT_REDUCTIONS=0).
+  bool splitReductions = true;
   /// bf16/f16 products only read rounded store their own type
   /// (thunder-cuda-narrow-matmul-results); THUNDERC_CUDA_NARROW_MATMULS=0 off.
   bool narrowMatmuls = true;

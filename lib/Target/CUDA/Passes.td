@@ -77,8 +77,8 @@ def CUDAFuseAttention : Pass<"thunder-cuda-fuse-attention"> {
     query heads (`broadcast_in_dim` [B, Hkv, S, E] -> [B, Hkv, G, S, E] then
     `reshape` to [B, Hkv*G, S, E], what GQA models do) are read unrepeated.
     Everything else stays for thunder-decompose. `attention_grad` only with
-    `backward` (off by default until the fused backward kernels have passed
-    on a GPU; see docs/cuda.md).
+    `backward` (thunderc sets it; THUNDERC_CUDA_FUSED_ATTENTION_BACKWARD=0
+    keeps the decomposed gradient; see docs/cuda.md).
   }];
   let options = [
     Option<"backward", "backward", "bool", /*default=*/"false",

@@ -107,11 +107,11 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   flag("THUNDERC_CUDA_CUDNN", o.cudnn);
   // Attention decomposed (matmul, softmax, matmul) instead of the fused kernels.
   flag("THUNDERC_CUDA_FUSED_ATTENTION", o.fusedAttention);
-  // The fused attention backward (opt-in until it has passed on a GPU).
+  // The attention gradient decomposed (cuBLASLt products) instead of the fused backward kernels.
   flag("THUNDERC_CUDA_FUSED_ATTENTION_BACKWARD", o.fusedAttentionBackward);
   // Scatters in order on one thread (deterministic float sums).
   flag("THUNDERC_CUDA_PARALLEL_SCATTERS", o.parallelScatters);
-  // Column reductions split over blocks (opt-in until they have passed on a GPU).
+  // Column reductions in order on one thread per output (deterministic sums) instead of split.
   flag("THUNDERC_CUDA_SPLIT_REDUCTIONS", o.splitReductions);
   // Session 5's defaults, not yet run on a GPU: off for an A/B or a fallback.
   flag("THUNDERC_CUDA_NARROW_MATMULS", o.narrowMatmuls);

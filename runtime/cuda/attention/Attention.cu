@@ -222,6 +222,207 @@ template <typename T, int D> __device__ void fwdTC(const Params &p) {
   }
 }
 
+//===----------------------------------------------------------------------===//
+// Register-resident forward (FA2 layout): mma.sync m16n8k16, f16/bf16, D = 64 or 128
+//===----------------------------------------------------------------------===//
+//
+// fwdTC above round-trips the scores and the output accumulator through shared
+// memory (WMMA fragments have no documented element layout). Here the layout
+// is PTX's: a warp's 16 x 64 score tile lives in registers (thread (g, t) of
+// lane = 4g + t holds rows g and g + 8, columns 8n + 2t, 8n + 2t + 1), the
+// online softmax reduces across the 4 threads of a quad, the probabilities
+// become the A operand of P V without leaving registers (the C layout of one
+// m16n8 tile pair is the A layout of m16k16), and V's B operand comes from
+// shared memory through ldmatrix.trans. The row sums stay per-thread partial
+// until the end: every rescale factor is the same across a quad.
+
+template <typename T> struct MmaType;
+template <> struct MmaType<__half> {
+  static __device__ __forceinline__ uint32_t pack(float lo, float hi) {
+    __half2 h = __floats2half2_rn(lo, hi);
+    return *reinterpret_cast<uint32_t *>(&h);
+  }
+  static __device__ __forceinline__ void mma(float (&c)[4], const uint32_t (&a)[4], uint32_t b0,
+                                             uint32_t b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
+                 "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  }
+};
+template <> struct MmaType<__nv_bfloat16> {
+  static __device__ __forceinline__ uint32_t pack(float lo, float hi) {
+    __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<uint32_t *>(&h);
+  }
+  static __device__ __forceinline__ void mma(float (&c)[4], const uint32_t (&a)[4], uint32_t b0,
+                                             uint32_t b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, "
+                 "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+  }
+};
+
+/// Four 8 x 8 16-bit matrices from shared memory, transposed: lanes 8m..8m+7
+/// give the row addresses of matrix m.
+__device__ __forceinline__ void ldmatrixTrans4(uint32_t (&r)[4], const void *rowAddr) {
+  unsigned addr = static_cast<unsigned>(__cvta_generic_to_shared(rowAddr));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(addr));
+}
+
+__device__ __forceinline__ uint32_t lds32(const void *ptr) {
+  return *reinterpret_cast<const uint32_t *>(ptr);
+}
+
+template <typename T, int D> __device__ void fwdMMA(const Params &p) {
+  using M = MmaType<T>;
+  constexpr int ld = D + kPad;
+  extern __shared__ __align__(16) unsigned char smem[];
+  T *sQ = reinterpret_cast<T *>(smem);
+  T *sK = sQ + kBM * ld;
+  T *sV = sK + kBN * ld;
+
+  const int64_t m0 = int64_t(blockIdx.x) * kBM, h = blockIdx.y, b = blockIdx.z;
+  const int64_t hk = h / (p.H / p.Hkv);
+  const T *q = static_cast<const T *>(p.q) + b * p.qB + h * p.qH;
+  const T *k = static_cast<const T *>(p.k) + b * p.kB + hk * p.kH;
+  const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int g = lane >> 2, t = lane & 3;
+  const bool vec = p.vec;
+  const float scale2 = p.scale * kLog2e;
+  const int64_t row[2] = {m0 + warp * 16 + g, m0 + warp * 16 + g + 8};
+
+  loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
+  __syncthreads();
+  uint32_t qf[D / 16][4];
+#pragma unroll
+  for (int kk = 0; kk < D / 16; ++kk) {
+    const T *base = sQ + (warp * 16 + g) * ld + kk * 16 + 2 * t;
+    qf[kk][0] = lds32(base);
+    qf[kk][1] = lds32(base + 8 * ld);
+    qf[kk][2] = lds32(base + 8);
+    qf[kk][3] = lds32(base + 8 * ld + 8);
+  }
+
+  float acc[D / 8][4];
+#pragma unroll
+  for (int dt = 0; dt < D / 8; ++dt)
+    acc[dt][0] = acc[dt][1] = acc[dt][2] = acc[dt][3] = 0.f;
+  float mRow[2] = {-INFINITY, -INFINITY}, lPart[2] = {0.f, 0.f};
+
+  int64_t nEnd = p.S;
+  if (p.causal)
+    nEnd = imin(nEnd, m0 + kBM);
+  for (int64_t n0 = 0; n0 < nEnd; n0 += kBN) {
+    __syncthreads(); // every warp is done with the previous K/V tile
+    loadTile<T, D>(sK, k, p.kS, n0, p.S, vec);
+    loadTile<T, D>(sV, v, p.vS, n0, p.S, vec);
+    __syncthreads();
+
+    // S = Q K^T: 8 tiles of 16 x 8. K's rows are B's columns (the "col" operand).
+    float s[kBN / 8][4];
+#pragma unroll
+    for (int nt = 0; nt < kBN / 8; ++nt) {
+      s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.f;
+#pragma unroll
+      for (int kk = 0; kk < D / 16; ++kk) {
+        const T *kb = sK + (nt * 8 + g) * ld + kk * 16 + 2 * t;
+        M::mma(s[nt], qf[kk], lds32(kb), lds32(kb + 8));
+      }
+    }
+
+    // Scale into the log2 domain; the tile's edges, the causal diagonal and masks.
+    const bool edge = n0 + kBN > p.S || m0 + kBM > p.L || (p.causal && n0 + kBN - 1 > m0) ||
+                      p.maskKind != thunder::attention::MASK_NONE;
+    float mx[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+    for (int nt = 0; nt < kBN / 8; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        float x = s[nt][e] * scale2;
+        if (edge) {
+          int64_t i = row[e >> 1], j = n0 + nt * 8 + 2 * t + (e & 1);
+          x = outside(p, i, j) ? -INFINITY : x + maskAt(p, b, h, i, j);
+        }
+        s[nt][e] = x;
+        mx[e >> 1] = fmaxf(mx[e >> 1], x);
+      }
+
+    float alpha[2], mUse[2];
+#pragma unroll
+    for (int hh = 0; hh < 2; ++hh) {
+      mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 1));
+      mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 2));
+      float mNew = fmaxf(mRow[hh], mx[hh]);
+      mUse[hh] = mNew == -INFINITY ? 0.f : mNew;
+      alpha[hh] = exp2f(mRow[hh] - mUse[hh]);
+      mRow[hh] = mNew;
+      lPart[hh] *= alpha[hh];
+    }
+#pragma unroll
+    for (int nt = 0; nt < kBN / 8; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        s[nt][e] = exp2f(s[nt][e] - mUse[e >> 1]);
+        lPart[e >> 1] += s[nt][e];
+      }
+#pragma unroll
+    for (int dt = 0; dt < D / 8; ++dt) {
+      acc[dt][0] *= alpha[0];
+      acc[dt][1] *= alpha[0];
+      acc[dt][2] *= alpha[1];
+      acc[dt][3] *= alpha[1];
+    }
+
+    // O += P V, 16 keys at a time; P's A fragment is two score tiles.
+#pragma unroll
+    for (int ks = 0; ks < kBN / 16; ++ks) {
+      uint32_t a[4] = {M::pack(s[2 * ks][0], s[2 * ks][1]), M::pack(s[2 * ks][2], s[2 * ks][3]),
+                       M::pack(s[2 * ks + 1][0], s[2 * ks + 1][1]),
+                       M::pack(s[2 * ks + 1][2], s[2 * ks + 1][3])};
+#pragma unroll
+      for (int dt = 0; dt < D / 16; ++dt) {
+        // Matrix m = lane / 8: keys ks*16 + (m & 1) * 8, columns dt*16 + (m >> 1) * 8.
+        const int mat = lane >> 3;
+        const T *vrow = sV + (ks * 16 + (mat & 1) * 8 + (lane & 7)) * ld + dt * 16 + (mat >> 1) * 8;
+        uint32_t bv[4];
+        ldmatrixTrans4(bv, vrow);
+        M::mma(acc[2 * dt], a, bv[0], bv[1]);
+        M::mma(acc[2 * dt + 1], a, bv[2], bv[3]);
+      }
+    }
+  }
+
+#pragma unroll
+  for (int hh = 0; hh < 2; ++hh) {
+    float l = lPart[hh];
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    const int64_t i = row[hh];
+    if (i >= p.L)
+      continue;
+    const float inv = l > 0.f ? 1.f / l : 0.f;
+    T *o = static_cast<T *>(p.o) + b * p.oB + h * p.oH + i * p.oL;
+#pragma unroll
+    for (int dt = 0; dt < D / 8; ++dt) {
+      float lo = acc[dt][2 * hh] * inv, hi = acc[dt][2 * hh + 1] * inv;
+      int c = dt * 8 + 2 * t;
+      if (vec) {
+        *reinterpret_cast<uint32_t *>(o + c) = M::pack(lo, hi);
+      } else {
+        o[c] = fromF<T>(lo);
+        o[c + 1] = fromF<T>(hi);
+      }
+    }
+    if (t == 0 && p.lse)
+      p.lse[(b * p.H + h) * p.L + i] = l > 0.f ? mRow[hh] * kLn2 + logf(l) : -INFINITY;
+  }
+}
+
 template <typename T, int D> __device__ void bwdTC(const Params &p) {
   constexpr int ld = D + kPad, lds = kBM + kFPad, ldp = kBM + kPad, ldq = D + kFPad;
   extern __shared__ __align__(16) unsigned char smem[];
@@ -523,6 +724,10 @@ __device__ void castOut(const float *acc, T *out, int64_t heads, int64_t rows, i
   extern "C" __global__ void __launch_bounds__(kThreads)                                       \
       thunder_attn_fwd_##NAME##_d##D(Params p) {                                               \
     fwdTC<T, D>(p);                                                                            \
+  }                                                                                            \
+  extern "C" __global__ void __launch_bounds__(kThreads)                                       \
+      thunder_attn_fwd_mma_##NAME##_d##D(Params p) {                                           \
+    fwdMMA<T, D>(p);                                                                           \
   }                                                                                            \
   extern "C" __global__ void __launch_bounds__(kThreads)                                       \
       thunder_attn_bwd_##NAME##_d##D(Params p) {                                               \

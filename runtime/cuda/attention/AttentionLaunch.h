@@ -3,7 +3,8 @@
 // The host half of the fused attention, over an abstract backend (the
 // runtime's driver calls in runtime/cuda/Attention.cpp; the standalone GPU
 // test in test/gpu/attention) so that both run the same launch sequence:
-//   forward:  fwd_tc (f16/bf16, head dim 64/128) or fwd_generic;
+//   forward:  fwd_mma (f16/bf16, head dim 64/128; THUNDER_ATTENTION_FWD=wmma
+//             picks the older fwd_tc) or fwd_generic;
 //   backward: the forward again into scratch (O, lse), delta = rowsum(dO * O),
 //             bwd_tc + a cast of the f32 dQ, or bwd_generic + casts of dQ/dK/dV.
 // Header-only C++, no CUDA headers.
@@ -15,6 +16,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 namespace thunder::attention {
@@ -53,6 +56,13 @@ inline unsigned fwdSmem(int64_t D) {
   int64_t ld = D + 8;
   return unsigned(3 * 64 * ld * 2 + 64 * 68 * 4 + 64 * 72 * 2 + 64 * (D + 4) * 4);
 }
+/// fwd_mma: Q, K and V tiles only (scores and output stay in registers).
+inline unsigned fwdMmaSmem(int64_t D) { return unsigned(3 * 64 * (D + 8) * 2); }
+/// THUNDER_ATTENTION_FWD=wmma: the shared-memory forward, for A/B runs.
+inline bool registerForward() {
+  const char *env = std::getenv("THUNDER_ATTENTION_FWD");
+  return !env || std::strcmp(env, "wmma") != 0;
+}
 inline unsigned bwdSmem(int64_t D) {
   int64_t ld = D + 8;
   return unsigned(4 * 64 * ld * 2 + 2 * 64 * 68 * 4 + 2 * 64 * 72 * 2 + 2 * 64 * 4);
@@ -77,9 +87,10 @@ inline bool forward(Backend &be, int dtype, Params &p) {
     return true;
   std::string name = "thunder_attn_fwd_";
   if (tensorCores(dtype, p)) {
-    name += std::string(dtypeName(dtype)) + "_d" + std::to_string(p.D);
+    bool mma = registerForward();
+    name += std::string(mma ? "mma_" : "") + dtypeName(dtype) + "_d" + std::to_string(p.D);
     return be.launch(name.c_str(), cdiv(p.L, kTileRows), unsigned(p.H), unsigned(p.B),
-                     kTileThreads, fwdSmem(p.D), p);
+                     kTileThreads, mma ? fwdMmaSmem(p.D) : fwdSmem(p.D), p);
   }
   name += std::string("generic_") + dtypeName(dtype);
   return be.launch(name.c_str(), cdiv(p.L, kGenericRows), unsigned(p.H), unsigned(p.B),

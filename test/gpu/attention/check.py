@@ -8,6 +8,7 @@ max |ours - ref| / max |ref|.
 """
 import ctypes
 import math
+import os
 import sys
 import time
 
@@ -172,7 +173,7 @@ def bench(fn, iters=20):
     torch.cuda.synchronize()
     return t0.elapsed_time(t1) / iters
 
-print("\ntimes (ms) | ours fwd | ours bwd (incl. fwd recompute) | torch fwd | torch fwd+bwd | backend")
+print("\ntimes (ms) | ours fwd (wmma fwd) | ours bwd (incl. fwd recompute) | torch fwd | torch fwd+bwd | backend")
 for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "llama1b": (4, 32, 8, 2048, 64),
                                 "d128": (4, 16, 16, 2048, 128)}.items():
     dtype = torch.bfloat16
@@ -185,6 +186,9 @@ for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "llama1b": (4, 32
     dq, dk, dv = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
     pb = params(q, k, v, None, None, None, scale, True, dO, dq, dk, dv)
     ours_f = bench(lambda: lib.h_fwd(2, ctypes.byref(p)))
+    os.environ["THUNDER_ATTENTION_FWD"] = "wmma"  # the shared-memory forward, for comparison
+    wmma_f = bench(lambda: lib.h_fwd(2, ctypes.byref(p)))
+    del os.environ["THUNDER_ATTENTION_FWD"]
     ours_b = bench(lambda: lib.h_bwd(2, ctypes.byref(pb)))
     qa, ka, va = (t.detach().requires_grad_() for t in (q, k, v))
     res = []
@@ -208,5 +212,5 @@ for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "llama1b": (4, 32
         except Exception as ex:  # a backend that does not take this case
             res.append((str(be), float("nan"), float("nan")))
     for be, tf, tb in res:
-        print(f"{name} B{B} H{H}/{Hkv} T{T} D{D} | {ours_f:.3f} | {ours_b:.3f} | {tf:.3f} | {tb:.3f} | {be}")
+        print(f"{name} B{B} H{H}/{Hkv} T{T} D{D} | {ours_f:.3f} ({wmma_f:.3f}) | {ours_b:.3f} | {tf:.3f} | {tb:.3f} | {be}")
 print("FAILURES", failures)

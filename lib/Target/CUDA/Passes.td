@@ -65,6 +65,20 @@ def CUDANarrowMatmulResults : Pass<"thunder-cuda-narrow-matmul-results"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def CUDAFoldAttentionPermutes : Pass<"thunder-cuda-fold-attention-permutes"> {
+  let summary = "fused attention reads and writes permuted views instead of transposed copies";
+  let description = [{
+    On buffers, after bufferization and before the memory plan. An input of
+    `thunder.fused_attention` (`_grad`) that a `linalg.transpose` copies into
+    a fresh buffer read by nothing else becomes a `memref.transpose` view of
+    the copy's source; an output read by nothing but a `linalg.transpose`
+    into another buffer is written into a `memref.transpose` view of that
+    buffer. The runtime's kernels take any strides but the last dim's. Only
+    when no op in between writes the source (touches the destination).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 def CUDAFuseAttention : Pass<"thunder-cuda-fuse-attention"> {
   let summary = "thunder.attention / attention_grad -> the fused, destination-style ops";
   let description = [{

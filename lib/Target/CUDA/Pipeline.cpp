@@ -138,6 +138,10 @@ void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions
   pm.addPass(createCanonicalizerPass());
   target::BufferizationPipelineOptions bufferize;
   bufferize.planMemory = options.planMemory;
+  if (options.fusedAttention)
+    bufferize.onBuffers = [](OpPassManager &buffers) {
+      buffers.addPass(createCUDAFoldAttentionPermutes());
+    };
   target::buildBufferizationPipeline(pm, bufferize);
 }
 

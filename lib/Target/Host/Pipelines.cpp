@@ -27,6 +27,8 @@ void buildBufferizationPipeline(OpPassManager &pm, const BufferizationPipelineOp
   pm.addPass(createCanonicalizerPass());
 
   pm.addPass(createFreshResults());
+  if (options.onBuffers)
+    options.onBuffers(pm);
   if (options.planMemory)
     pm.addNestedPass<func::FuncOp>(createPlanMemory());
   // Ownership-based deallocation: frees every temporary (and the arena); the

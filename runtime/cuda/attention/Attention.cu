@@ -69,6 +69,40 @@ __device__ __forceinline__ bool outside(const Params &p, int64_t i, int64_t j) {
 
 __device__ __forceinline__ int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 
+/// The class of the mask's 64 x 64 tile (tl, ts) for query head h (TileClass):
+/// from the map when there is one, else what the mask kind alone says.
+__device__ __forceinline__ int tileClass(const Params &p, int64_t b, int64_t h, int64_t tl,
+                                         int64_t ts) {
+  if (!p.tiles)
+    return p.maskKind == thunder::attention::MASK_NONE ? thunder::attention::TILE_FULL
+                                                        : thunder::attention::TILE_MIXED;
+  const int64_t heads = p.mH ? p.H : 1;
+  return p.tiles[(((p.mB ? b : 0) * heads + (p.mH ? h : 0)) * p.tilesL + tl) * p.tilesS + ts];
+}
+
+/// One block per mask tile (grid: tiles along S, tiles along L, [batch x] head of the mask):
+/// the tile's class, so that the attention kernels skip what a mask removes (a causal mask
+/// given as a tensor, padding) and read the mask only where it varies.
+__device__ void classifyTiles(const Params &p) {
+  const int64_t ts = blockIdx.x, tl = blockIdx.y, heads = p.mH ? p.H : 1;
+  const int64_t bm = blockIdx.z / heads, hm = blockIdx.z % heads;
+  bool any = false, none = true;
+  for (int c = threadIdx.x; c < 64 * 64; c += blockDim.x) {
+    const int64_t i = tl * 64 + c / 64, j = ts * 64 + c % 64;
+    if (i >= p.L || j >= p.S)
+      continue;
+    const float x = maskAt(p, bm, hm, i, j);
+    any |= x != -INFINITY;
+    none &= x == 0.f;
+  }
+  any = __syncthreads_or(any);
+  none = __syncthreads_and(none);
+  if (threadIdx.x == 0)
+    p.tiles[(blockIdx.z * p.tilesL + tl) * p.tilesS + ts] =
+        !any ? thunder::attention::TILE_EMPTY
+             : none ? thunder::attention::TILE_FULL : thunder::attention::TILE_MIXED;
+}
+
 __device__ __forceinline__ float warpMax(float x) {
   for (int o = 16; o > 0; o >>= 1)
     x = fmaxf(x, __shfl_xor_sync(0xffffffffu, x, o));
@@ -237,32 +271,23 @@ template <typename T, int D> __device__ void fwdTC(const Params &p) {
 // until the end: every rescale factor is the same across a quad.
 
 template <typename T> struct MmaType;
-template <> struct MmaType<__half> {
-  static __device__ __forceinline__ uint32_t pack(float lo, float hi) {
-    __half2 h = __floats2half2_rn(lo, hi);
-    return *reinterpret_cast<uint32_t *>(&h);
-  }
-  static __device__ __forceinline__ void mma(float (&c)[4], const uint32_t (&a)[4], uint32_t b0,
-                                             uint32_t b1) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, "
-                 "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-  }
-};
-template <> struct MmaType<__nv_bfloat16> {
-  static __device__ __forceinline__ uint32_t pack(float lo, float hi) {
-    __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<uint32_t *>(&h);
-  }
-  static __device__ __forceinline__ void mma(float (&c)[4], const uint32_t (&a)[4], uint32_t b0,
-                                             uint32_t b1) {
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, "
-                 "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-  }
-};
+#define THUNDER_MMA_TYPE(T, PTX, PAIR, PACK)                                                   \
+  template <> struct MmaType<T> {                                                              \
+    static __device__ __forceinline__ uint32_t pack(float lo, float hi) {                      \
+      PAIR h = PACK(lo, hi);                                                                   \
+      return *reinterpret_cast<uint32_t *>(&h);                                                \
+    }                                                                                          \
+    static __device__ __forceinline__ void mma(float (&c)[4], const uint32_t (&a)[4],          \
+                                               uint32_t b0, uint32_t b1) {                     \
+      asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." PTX "." PTX ".f32 {%0,%1,%2,%3}, " \
+                   "{%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"                                  \
+                   : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])                            \
+                   : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));            \
+    }                                                                                          \
+  };
+THUNDER_MMA_TYPE(__half, "f16", __half2, __floats2half2_rn)
+THUNDER_MMA_TYPE(__nv_bfloat16, "bf16", __nv_bfloat162, __floats2bfloat162_rn)
+#undef THUNDER_MMA_TYPE
 
 /// Four 8 x 8 16-bit matrices from shared memory, transposed: lanes 8m..8m+7
 /// give the row addresses of matrix m.
@@ -318,6 +343,9 @@ template <typename T, int D> __device__ void fwdMMA(const Params &p) {
   if (p.causal)
     nEnd = imin(nEnd, m0 + kBM);
   for (int64_t n0 = 0; n0 < nEnd; n0 += kBN) {
+    const int cls = tileClass(p, b, h, blockIdx.x, n0 / kBN);
+    if (cls == thunder::attention::TILE_EMPTY)
+      continue; // the same for the whole block
     __syncthreads(); // every warp is done with the previous K/V tile
     loadTile<T, D>(sK, k, p.kS, n0, p.S, vec);
     loadTile<T, D>(sV, v, p.vS, n0, p.S, vec);
@@ -336,8 +364,8 @@ template <typename T, int D> __device__ void fwdMMA(const Params &p) {
     }
 
     // Scale into the log2 domain; the tile's edges, the causal diagonal and masks.
-    const bool edge = n0 + kBN > p.S || m0 + kBM > p.L || (p.causal && n0 + kBN - 1 > m0) ||
-                      p.maskKind != thunder::attention::MASK_NONE;
+    const bool mixed = cls == thunder::attention::TILE_MIXED;
+    const bool edge = n0 + kBN > p.S || m0 + kBM > p.L || (p.causal && n0 + kBN - 1 > m0) || mixed;
     float mx[2] = {-INFINITY, -INFINITY};
 #pragma unroll
     for (int nt = 0; nt < kBN / 8; ++nt)
@@ -346,7 +374,7 @@ template <typename T, int D> __device__ void fwdMMA(const Params &p) {
         float x = s[nt][e] * scale2;
         if (edge) {
           int64_t i = row[e >> 1], j = n0 + nt * 8 + 2 * t + (e & 1);
-          x = outside(p, i, j) ? -INFINITY : x + maskAt(p, b, h, i, j);
+          x = outside(p, i, j) ? -INFINITY : mixed ? x + maskAt(p, b, h, i, j) : x;
         }
         s[nt][e] = x;
         mx[e >> 1] = fmaxf(mx[e >> 1], x);
@@ -423,6 +451,194 @@ template <typename T, int D> __device__ void fwdMMA(const Params &p) {
   }
 }
 
+/// Adds a pair of f32 values (8-byte aligned) to global memory.
+__device__ __forceinline__ void atomicAdd2(float *ptr, float a, float b) {
+#if __CUDA_ARCH__ >= 900
+  atomicAdd(reinterpret_cast<float2 *>(ptr), make_float2(a, b));
+#else
+  atomicAdd(ptr, a);
+  atomicAdd(ptr + 1, b);
+#endif
+}
+
+/// The backward in registers (FA2), the layouts of fwdMMA: a block owns 64 keys of one KV
+/// head and loops over the query heads sharing it and their 64-row query tiles. Warp w holds
+/// S^T and dP^T for its 16 keys x 64 queries, turns them into P^T and dS^T in place, and
+/// accumulates dV += P^T dO and dK += dS^T Q with the A operands straight from registers and
+/// the B operands through ldmatrix.trans. dS goes through shared memory once for
+/// dQ += dS K (each warp 16 query rows), added to the f32 dQ accumulator with atomics.
+template <typename T, int D> __device__ void bwdMMA(const Params &p) {
+  using M = MmaType<T>;
+  constexpr int ld = D + kPad, ldp = kBN + kPad;
+  extern __shared__ __align__(16) unsigned char smem[];
+  T *sK = reinterpret_cast<T *>(smem);
+  T *sV = sK + kBN * ld;
+  T *sQ = sV + kBN * ld;
+  T *sdO = sQ + kBM * ld;
+  T *sdS = sdO + kBM * ld; // dS [query][key]
+  float *sLse = reinterpret_cast<float *>(sdS + kBM * ldp);
+  float *sDelta = sLse + kBM;
+
+  const int64_t n0 = int64_t(blockIdx.x) * kBN, hk = blockIdx.y, b = blockIdx.z;
+  const int64_t group = p.H / p.Hkv;
+  const T *k = static_cast<const T *>(p.k) + b * p.kB + hk * p.kH;
+  const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int g = lane >> 2, t = lane & 3, mat = lane >> 3;
+  const bool vec = p.vec;
+  const float scale2 = p.scale * kLog2e;
+  const int keyRow = warp * 16 + g; // and keyRow + 8
+
+  loadTile<T, D>(sK, k, p.kS, n0, p.S, vec);
+  loadTile<T, D>(sV, v, p.vS, n0, p.S, vec);
+
+  float dK[D / 8][4], dV[D / 8][4];
+#pragma unroll
+  for (int dt = 0; dt < D / 8; ++dt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e)
+      dK[dt][e] = dV[dt][e] = 0.f;
+
+  const int64_t mBegin = p.causal ? (n0 / kBM) * kBM : 0;
+  for (int64_t h = hk * group; h < (hk + 1) * group; ++h) {
+    const T *q = static_cast<const T *>(p.q) + b * p.qB + h * p.qH;
+    const T *dO = static_cast<const T *>(p.dO) + b * p.dOB + h * p.dOH;
+    const float *lse = p.lse + (b * p.H + h) * p.L;
+    const float *delta = p.delta + (b * p.H + h) * p.L;
+    float *dqAcc = p.dqAcc + (b * p.H + h) * p.L * D;
+    for (int64_t m0 = mBegin; m0 < p.L; m0 += kBM) {
+      const int cls = tileClass(p, b, h, m0 / kBM, blockIdx.x);
+      if (cls == thunder::attention::TILE_EMPTY)
+        continue; // the same for the whole block: no contribution
+      __syncthreads(); // the previous tile's reads of sQ, sdO and sdS are done
+      loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
+      loadTile<T, D>(sdO, dO, p.dOL, m0, p.L, vec);
+      for (int c = threadIdx.x; c < kBM; c += kThreads) {
+        bool in = m0 + c < p.L;
+        sLse[c] = in ? lse[m0 + c] * kLog2e : -INFINITY;
+        sDelta[c] = in ? delta[m0 + c] : 0.f;
+      }
+      __syncthreads();
+
+      // S^T = K Q^T and dP^T = V dO^T for the warp's 16 keys: 8 tiles of 16 x 8 queries.
+      float s[kBM / 8][4], dp[kBM / 8][4];
+#pragma unroll
+      for (int nt = 0; nt < kBM / 8; ++nt)
+#pragma unroll
+        for (int e = 0; e < 4; ++e)
+          s[nt][e] = dp[nt][e] = 0.f;
+#pragma unroll
+      for (int kk = 0; kk < D / 16; ++kk) {
+        const T *ka = sK + keyRow * ld + kk * 16 + 2 * t;
+        const T *va = sV + keyRow * ld + kk * 16 + 2 * t;
+        uint32_t aK[4] = {lds32(ka), lds32(ka + 8 * ld), lds32(ka + 8), lds32(ka + 8 * ld + 8)};
+        uint32_t aV[4] = {lds32(va), lds32(va + 8 * ld), lds32(va + 8), lds32(va + 8 * ld + 8)};
+#pragma unroll
+        for (int nt = 0; nt < kBM / 8; ++nt) {
+          const T *qb = sQ + (nt * 8 + g) * ld + kk * 16 + 2 * t;
+          const T *ob = sdO + (nt * 8 + g) * ld + kk * 16 + 2 * t;
+          M::mma(s[nt], aK, lds32(qb), lds32(qb + 8));
+          M::mma(dp[nt], aV, lds32(ob), lds32(ob + 8));
+        }
+      }
+
+      // P^T = exp2(S^T scale2 + mask - lse2), dS^T = P^T (dP^T - delta); dS to shared memory.
+      const bool mixed = cls == thunder::attention::TILE_MIXED;
+      const bool edge = n0 + kBN > p.S || m0 + kBM > p.L || (p.causal && n0 + kBN - 1 > m0) || mixed;
+#pragma unroll
+      for (int nt = 0; nt < kBM / 8; ++nt)
+#pragma unroll
+        for (int e = 0; e < 4; ++e) {
+          const int c = nt * 8 + 2 * t + (e & 1), key = keyRow + (e >> 1) * 8;
+          const int64_t i = m0 + c, j = n0 + key;
+          const float l2 = sLse[c];
+          float pv = 0.f;
+          if (l2 != -INFINITY && !(edge && outside(p, i, j))) {
+            float x = s[nt][e] * scale2;
+            if (mixed)
+              x += maskAt(p, b, h, i, j);
+            pv = exp2f(x - l2);
+          }
+          const float ds = pv * (dp[nt][e] - sDelta[c]);
+          s[nt][e] = pv;
+          dp[nt][e] = ds;
+          sdS[c * ldp + key] = fromF<T>(ds);
+        }
+
+      // dV += P^T dO, dK += dS^T Q: 16 queries at a time.
+#pragma unroll
+      for (int ks = 0; ks < kBM / 16; ++ks) {
+        uint32_t aP[4] = {M::pack(s[2 * ks][0], s[2 * ks][1]), M::pack(s[2 * ks][2], s[2 * ks][3]),
+                          M::pack(s[2 * ks + 1][0], s[2 * ks + 1][1]),
+                          M::pack(s[2 * ks + 1][2], s[2 * ks + 1][3])};
+        uint32_t aS[4] = {M::pack(dp[2 * ks][0], dp[2 * ks][1]),
+                          M::pack(dp[2 * ks][2], dp[2 * ks][3]),
+                          M::pack(dp[2 * ks + 1][0], dp[2 * ks + 1][1]),
+                          M::pack(dp[2 * ks + 1][2], dp[2 * ks + 1][3])};
+        const int rowOff = (ks * 16 + (mat & 1) * 8 + (lane & 7)) * ld + (mat >> 1) * 8;
+#pragma unroll
+        for (int dt = 0; dt < D / 16; ++dt) {
+          uint32_t bo[4], bq[4];
+          ldmatrixTrans4(bo, sdO + rowOff + dt * 16);
+          ldmatrixTrans4(bq, sQ + rowOff + dt * 16);
+          M::mma(dV[2 * dt], aP, bo[0], bo[1]);
+          M::mma(dV[2 * dt + 1], aP, bo[2], bo[3]);
+          M::mma(dK[2 * dt], aS, bq[0], bq[1]);
+          M::mma(dK[2 * dt + 1], aS, bq[2], bq[3]);
+        }
+      }
+      __syncthreads(); // every warp's dS is in shared memory
+
+      // dQ += scale dS K for query rows 16w .. 16w + 15 of the tile.
+      float dq[D / 8][4];
+#pragma unroll
+      for (int dt = 0; dt < D / 8; ++dt)
+        dq[dt][0] = dq[dt][1] = dq[dt][2] = dq[dt][3] = 0.f;
+#pragma unroll
+      for (int kk = 0; kk < kBN / 16; ++kk) {
+        const T *sa = sdS + (warp * 16 + g) * ldp + kk * 16 + 2 * t;
+        uint32_t a[4] = {lds32(sa), lds32(sa + 8 * ldp), lds32(sa + 8), lds32(sa + 8 * ldp + 8)};
+        const int rowOff = (kk * 16 + (mat & 1) * 8 + (lane & 7)) * ld + (mat >> 1) * 8;
+#pragma unroll
+        for (int dt = 0; dt < D / 16; ++dt) {
+          uint32_t bk[4];
+          ldmatrixTrans4(bk, sK + rowOff + dt * 16);
+          M::mma(dq[2 * dt], a, bk[0], bk[1]);
+          M::mma(dq[2 * dt + 1], a, bk[2], bk[3]);
+        }
+      }
+#pragma unroll
+      for (int hh = 0; hh < 2; ++hh) {
+        const int64_t i = m0 + warp * 16 + g + hh * 8;
+        if (i >= p.L)
+          continue;
+#pragma unroll
+        for (int dt = 0; dt < D / 8; ++dt)
+          atomicAdd2(dqAcc + i * D + dt * 8 + 2 * t, dq[dt][2 * hh] * p.scale,
+                     dq[dt][2 * hh + 1] * p.scale);
+      }
+    }
+  }
+
+  // dK = scale dS^T Q, dV = P^T dO: rows keyRow and keyRow + 8 of the block's keys.
+  T *dk = static_cast<T *>(p.dk) + b * p.dkB + hk * p.dkH;
+  T *dv = static_cast<T *>(p.dv) + b * p.dvB + hk * p.dvH;
+#pragma unroll
+  for (int hh = 0; hh < 2; ++hh) {
+    const int64_t j = n0 + keyRow + hh * 8;
+    if (j >= p.S)
+      continue;
+#pragma unroll
+    for (int dt = 0; dt < D / 8; ++dt) {
+      const int c = dt * 8 + 2 * t;
+      dk[j * p.dkS + c] = fromF<T>(dK[dt][2 * hh] * p.scale);
+      dk[j * p.dkS + c + 1] = fromF<T>(dK[dt][2 * hh + 1] * p.scale);
+      dv[j * p.dvS + c] = fromF<T>(dV[dt][2 * hh]);
+      dv[j * p.dvS + c + 1] = fromF<T>(dV[dt][2 * hh + 1]);
+    }
+  }
+}
+
 template <typename T, int D> __device__ void bwdTC(const Params &p) {
   constexpr int ld = D + kPad, lds = kBM + kFPad, ldp = kBM + kPad, ldq = D + kFPad;
   extern __shared__ __align__(16) unsigned char smem[];
@@ -467,6 +683,9 @@ template <typename T, int D> __device__ void bwdTC(const Params &p) {
     const float *delta = p.delta + (b * p.H + h) * p.L;
     float *dqAcc = p.dqAcc + (b * p.H + h) * p.L * D;
     for (int64_t m0 = mBegin; m0 < p.L; m0 += kBM) {
+      const int cls = tileClass(p, b, h, m0 / kBM, blockIdx.x);
+      if (cls == thunder::attention::TILE_EMPTY)
+        continue; // the same for the whole block: no dQ, dK or dV contribution
       __syncthreads(); // the previous tile's reads of sQ/sdO/sdQ are done
       loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
       loadTile<T, D>(sdO, dO, p.dOL, m0, p.L, vec);
@@ -502,7 +721,9 @@ template <typename T, int D> __device__ void bwdTC(const Params &p) {
         int64_t i = m0 + c;
         float pv = 0.f;
         if (!outside(p, i, j) && sLse[c] != -INFINITY) {
-          float x = sSt[r * lds + c] * scale2 + maskAt(p, b, h, i, j);
+          float x = sSt[r * lds + c] * scale2;
+          if (cls == thunder::attention::TILE_MIXED)
+            x += maskAt(p, b, h, i, j);
           pv = exp2f(x - sLse[c]);
         }
         float ds = pv * (sdPt[r * lds + c] - sDelta[c]);
@@ -725,9 +946,13 @@ __device__ void castOut(const float *acc, T *out, int64_t heads, int64_t rows, i
       thunder_attn_fwd_##NAME##_d##D(Params p) {                                               \
     fwdTC<T, D>(p);                                                                            \
   }                                                                                            \
-  extern "C" __global__ void __launch_bounds__(kThreads)                                       \
+  extern "C" __global__ void __launch_bounds__(kThreads, D == 64 ? 4 : 2)                     \
       thunder_attn_fwd_mma_##NAME##_d##D(Params p) {                                           \
     fwdMMA<T, D>(p);                                                                           \
+  }                                                                                            \
+  extern "C" __global__ void __launch_bounds__(kThreads)                                       \
+      thunder_attn_bwd_mma_##NAME##_d##D(Params p) {                                           \
+    bwdMMA<T, D>(p);                                                                           \
   }                                                                                            \
   extern "C" __global__ void __launch_bounds__(kThreads)                                       \
       thunder_attn_bwd_##NAME##_d##D(Params p) {                                               \
@@ -756,3 +981,7 @@ THUNDER_TC_KERNELS(bf16, __nv_bfloat16, 128)
 THUNDER_GENERIC_KERNELS(f32, float)
 THUNDER_GENERIC_KERNELS(f16, __half)
 THUNDER_GENERIC_KERNELS(bf16, __nv_bfloat16)
+
+extern "C" __global__ void __launch_bounds__(kThreads) thunder_attn_tiles(Params p) {
+  classifyTiles(p);
+}

@@ -6,7 +6,9 @@
 //   forward:  fwd_mma (f16/bf16, head dim 64/128; THUNDER_ATTENTION_FWD=wmma
 //             picks the older fwd_tc) or fwd_generic;
 //   backward: the forward again into scratch (O, lse), delta = rowsum(dO * O),
-//             bwd_tc + a cast of the f32 dQ, or bwd_generic + casts of dQ/dK/dV.
+//             bwd_tc (THUNDER_ATTENTION_BWD=mma: bwd_mma) + a cast of the f32 dQ,
+//             or bwd_generic + casts of dQ/dK/dV.
+//   With a mask, thunder_attn_tiles first classifies its 64 x 64 tiles (skipped, unread, read).
 // Header-only C++, no CUDA headers.
 //
 //===----------------------------------------------------------------------===//
@@ -58,11 +60,17 @@ inline unsigned fwdSmem(int64_t D) {
 }
 /// fwd_mma: Q, K and V tiles only (scores and output stay in registers).
 inline unsigned fwdMmaSmem(int64_t D) { return unsigned(3 * 64 * (D + 8) * 2); }
-/// THUNDER_ATTENTION_FWD=wmma: the shared-memory forward, for A/B runs.
-inline bool registerForward() {
-  const char *env = std::getenv("THUNDER_ATTENTION_FWD");
+/// bwd_mma: K, V, Q, dO tiles, dS [64][72] and the tile's lse and delta.
+inline unsigned bwdMmaSmem(int64_t D) {
+  return unsigned(4 * 64 * (D + 8) * 2 + 64 * 72 * 2 + 2 * 64 * 4);
+}
+/// THUNDER_ATTENTION_FWD=wmma / THUNDER_ATTENTION_BWD=wmma: the shared-memory
+/// kernels (fwd_tc, bwd_tc), for A/B runs.
+inline bool registerKernels(const char *variable) {
+  const char *env = std::getenv(variable);
   return !env || std::strcmp(env, "wmma") != 0;
 }
+inline bool registerForward() { return registerKernels("THUNDER_ATTENTION_FWD"); }
 inline unsigned bwdSmem(int64_t D) {
   int64_t ld = D + 8;
   return unsigned(4 * 64 * ld * 2 + 2 * 64 * 68 * 4 + 2 * 64 * 72 * 2 + 2 * 64 * 4);
@@ -80,11 +88,29 @@ inline bool vectorizable(const Params &p) {
 
 inline unsigned cdiv(int64_t a, int64_t b) { return unsigned((a + b - 1) / b); }
 
-/// O (and lse when p.lse) from q, k, v. False when a launch failed.
-inline bool forward(Backend &be, int dtype, Params &p) {
-  p.vec = vectorizable(p);
-  if (p.B == 0 || p.H == 0 || p.L == 0)
-    return true;
+/// The mask's tile map (AttentionParams.h) for the tensor-core kernels, in
+/// scratch that the caller frees: null when there is no mask, nothing to
+/// classify or a launch failed (`ok` false then).
+inline unsigned char *classifyTiles(Backend &be, int dtype, Params &p, bool &ok) {
+  ok = true;
+  if (p.maskKind == MASK_NONE || !tensorCores(dtype, p) || p.L == 0 || p.S == 0 || p.B == 0)
+    return nullptr;
+  p.tilesL = (p.L + kTileRows - 1) / kTileRows;
+  p.tilesS = (p.S + kTileRows - 1) / kTileRows;
+  int64_t maps = (p.mB ? p.B : 1) * (p.mH ? p.H : 1);
+  auto *tiles = static_cast<unsigned char *>(be.alloc(size_t(maps * p.tilesL * p.tilesS), false));
+  if (!tiles) {
+    ok = false;
+    return nullptr;
+  }
+  p.tiles = tiles;
+  ok = be.launch("thunder_attn_tiles", unsigned(p.tilesS), unsigned(p.tilesL), unsigned(maps),
+                 kTileThreads, 0, p);
+  return tiles;
+}
+
+/// The forward kernel's launch (p.tiles as given).
+inline bool launchForward(Backend &be, int dtype, Params &p) {
   std::string name = "thunder_attn_fwd_";
   if (tensorCores(dtype, p)) {
     bool mma = registerForward();
@@ -95,6 +121,22 @@ inline bool forward(Backend &be, int dtype, Params &p) {
   name += std::string("generic_") + dtypeName(dtype);
   return be.launch(name.c_str(), cdiv(p.L, kGenericRows), unsigned(p.H), unsigned(p.B),
                    32 * kGenericRows, 0, p);
+}
+
+/// O (and lse when p.lse) from q, k, v. False when a launch failed.
+inline bool forward(Backend &be, int dtype, Params &p) {
+  p.vec = vectorizable(p);
+  if (p.B == 0 || p.H == 0 || p.L == 0)
+    return true;
+  if (p.tiles || p.maskKind == MASK_NONE)
+    return launchForward(be, dtype, p);
+  bool ok = true; // the tile map for this call alone
+  unsigned char *tiles = classifyTiles(be, dtype, p, ok);
+  ok = ok && launchForward(be, dtype, p);
+  p.tiles = nullptr;
+  if (tiles)
+    be.free(tiles);
+  return ok;
 }
 
 /// dq, dk, dv from q, k, v, dO (O and lse recomputed into scratch).
@@ -110,6 +152,7 @@ inline bool backward(Backend &be, int dtype, Params p) {
   float *dqAcc = static_cast<float *>(be.alloc(size_t(rows * p.D) * 4, tc));
   float *dkAcc = tc ? nullptr : static_cast<float *>(be.alloc(size_t(kvElems) * 4, true));
   float *dvAcc = tc ? nullptr : static_cast<float *>(be.alloc(size_t(kvElems) * 4, true));
+  unsigned char *tiles = nullptr;
   bool ok = o && lse && delta && dqAcc && (tc || (dkAcc && dvAcc));
   if (ok) {
     // O contiguous [B, H, L, D].
@@ -122,17 +165,24 @@ inline bool backward(Backend &be, int dtype, Params p) {
     p.dqAcc = dqAcc;
     p.dkAcc = dkAcc;
     p.dvAcc = dvAcc;
-    ok = forward(be, dtype, p);
+    tiles = classifyTiles(be, dtype, p, ok); // shared by the recomputed forward and bwd_tc
+    ok = ok && forward(be, dtype, p);
     p.vec = vectorizable(p);
     std::string dt = dtypeName(dtype);
     if (ok && p.L > 0)
       ok = be.launch(("thunder_attn_bwd_delta_" + dt).c_str(), cdiv(p.L, kGenericRows),
                      unsigned(p.H), unsigned(p.B), 32 * kGenericRows, 0, p);
     if (ok && p.S > 0) {
-      if (tc)
-        ok = be.launch(("thunder_attn_bwd_" + dt + "_d" + std::to_string(p.D)).c_str(),
+      if (tc) {
+        // Opt-in (THUNDER_ATTENTION_BWD=mma) until it has passed test/gpu/attention on a GPU.
+        const char *env = std::getenv("THUNDER_ATTENTION_BWD");
+        bool mma = env && std::strcmp(env, "mma") == 0;
+        ok = be.launch(("thunder_attn_bwd_" + std::string(mma ? "mma_" : "") + dt + "_d" +
+                        std::to_string(p.D))
+                           .c_str(),
                        cdiv(p.S, kTileRows), unsigned(p.Hkv), unsigned(p.B), kTileThreads,
-                       bwdSmem(p.D), p);
+                       mma ? bwdMmaSmem(p.D) : bwdSmem(p.D), p);
+      }
       else if (p.L > 0)
         ok = be.launch(("thunder_attn_bwd_generic_" + dt).c_str(), cdiv(p.L, kGenericRows),
                        unsigned(p.H), unsigned(p.B), 32 * kGenericRows, 0, p);
@@ -146,7 +196,7 @@ inline bool backward(Backend &be, int dtype, Params p) {
                      p);
     }
   }
-  for (void *ptr : {static_cast<void *>(dvAcc), static_cast<void *>(dkAcc),
+  for (void *ptr : {static_cast<void *>(tiles), static_cast<void *>(dvAcc), static_cast<void *>(dkAcc),
                     static_cast<void *>(dqAcc), static_cast<void *>(delta),
                     static_cast<void *>(lse), o})
     if (ptr)

@@ -39,7 +39,14 @@ struct Params {
   int causal;   // row i attends to columns j <= i (top-left aligned)
   int maskKind; // MaskKind
   int vec;      // every row start of q/k/v/o/dO is 16-byte aligned
+  // The mask per 64 x 64 tile (null: none computed): [mB ? B : 1][mH ? H : 1][tilesL][tilesS]
+  // bytes, TILE_EMPTY (every position masked out: skipped), TILE_FULL (nothing masked, no
+  // additive term: the mask is not read) or TILE_MIXED.
+  unsigned char *tiles;
+  int64_t tilesL, tilesS;
 };
+
+enum TileClass { TILE_EMPTY = 0, TILE_FULL = 1, TILE_MIXED = 2 };
 
 #ifdef __cplusplus
 } // namespace thunder::attention

@@ -28,7 +28,8 @@ INTS = ["B", "H", "Hkv", "L", "S", "D", "qB", "qH", "qL", "kB", "kH", "kS", "vB"
 class Params(ctypes.Structure):
     _fields_ = ([(n, ctypes.c_void_p) for n in PTRS] + [(n, ctypes.c_int64) for n in INTS] +
                 [("scale", ctypes.c_float), ("causal", ctypes.c_int), ("maskKind", ctypes.c_int),
-                 ("vec", ctypes.c_int)])
+                 ("vec", ctypes.c_int), ("tiles", ctypes.c_void_p), ("tilesL", ctypes.c_int64),
+                 ("tilesS", ctypes.c_int64)])
 
 
 assert ctypes.sizeof(Params) == lib.h_sizeof_params(), "Params layout differs"
@@ -84,6 +85,10 @@ def make(B, H, Hkv, L, S, D, dtype, strided, mask_kind, dev="cuda"):
     if mask_kind == "float":
         mask = rnd(1, 1, L, S).float() * 2
         mask = mask.to(dtype if dtype != torch.float32 else torch.float32)
+    elif mask_kind == "causal_pad":  # what HF models pass: a causal mask as a tensor, and padding
+        mask = torch.ones(L, S, device=dev, dtype=torch.bool).tril().expand(B, 1, L, S).clone()
+        mask[-1, :, :, S - 70:] = False  # the last sequence's last 70 keys are padding
+        mask[-1, :, -3:, :] = False  # ... and its last 3 queries see nothing
     elif mask_kind == "bool":
         mask = torch.rand(B, 1, L, S, device=dev, generator=g) > 0.3
         mask[:, :, 5, :] = False  # a fully masked row
@@ -127,6 +132,8 @@ cases = [
     (2, 4, 4, 100, 120, 64, torch.bfloat16, False, False, "float"),
     (2, 4, 4, 100, 100, 128, torch.float16, False, True, "bool"),
     (2, 4, 4, 100, 100, 64, torch.float16, True, False, "bool"),
+    (2, 4, 2, 300, 300, 64, torch.bfloat16, False, False, "causal_pad"),
+    (2, 4, 4, 200, 200, 128, torch.float16, False, True, "causal_pad"),
     (2, 4, 2, 70, 70, 80, torch.bfloat16, True, False, None),
     (2, 4, 2, 70, 90, 96, torch.float16, False, True, "float"),
     (2, 4, 4, 70, 90, 64, torch.float32, False, False, None),
@@ -134,7 +141,7 @@ cases = [
     (2, 4, 4, 33, 47, 64, torch.float32, False, False, "float"),
 ]
 failures = 0
-print("case | fwd O | lse | dQ | dK | dV | ok")
+print("case | fwd O | lse | dQ | dK | dV | bwd_mma dQ | dK | dV | ok")
 for B, H, Hkv, L, S, D, dtype, causal, strided, mk in cases:
     q, k, v, mask = make(B, H, Hkv, L, S, D, dtype, strided, mk)
     scale = 1.0 / math.sqrt(D)
@@ -151,14 +158,21 @@ for B, H, Hkv, L, S, D, dtype, causal, strided, mk in cases:
     pb = params(q, k, v, None, None, mask, scale, causal, dO, dq, dk, dv)
     rcb = lib.h_bwd(DT[dtype], ctypes.byref(pb))
     torch.cuda.synchronize()
+    # the register backward (opt-in) on the same problem: its gradients against the reference too
+    os.environ["THUNDER_ATTENTION_BWD"] = "mma"
+    dq2, dk2, dv2 = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
+    pb2 = params(q, k, v, None, None, mask, scale, causal, dO, dq2, dk2, dv2)
+    rcb2 = lib.h_bwd(DT[dtype], ctypes.byref(pb2))
+    torch.cuda.synchronize()
+    del os.environ["THUNDER_ATTENTION_BWD"]
     finite = torch.isfinite(lseref)
     e = [err(o, oref), err(lse[finite], lseref[finite]), err(dq, qf.grad), err(dk, kf.grad),
-         err(dv, vf.grad)]
+         err(dv, vf.grad), err(dq2, qf.grad), err(dk2, kf.grad), err(dv2, vf.grad)]
     lse_inf_ok = bool((lse[~finite] == -math.inf).all())
-    ok = rc == 0 and rcb == 0 and all(x < TOL[dtype] for x in e) and lse_inf_ok
+    ok = rc == 0 and rcb == 0 and rcb2 == 0 and all(x < TOL[dtype] for x in e) and lse_inf_ok
     failures += not ok
     name = f"B{B} H{H}/{Hkv} L{L} S{S} D{D} {str(dtype)[6:]} causal={int(causal)} strided={int(strided)} mask={mk}"
-    print(f"{name} | " + " | ".join(f"{x:.2e}" for x in e) + f" | {'ok' if ok else 'FAIL rc=%d/%d' % (rc, rcb)}")
+    print(f"{name} | " + " | ".join(f"{x:.2e}" for x in e) + f" | {'ok' if ok else 'FAIL rc=%d/%d/%d' % (rc, rcb, rcb2)}")
 
 # Timing against torch's SDPA (bf16, causal).
 def bench(fn, iters=20):
@@ -173,23 +187,30 @@ def bench(fn, iters=20):
     torch.cuda.synchronize()
     return t0.elapsed_time(t1) / iters
 
-print("\ntimes (ms) | ours fwd (wmma fwd) | ours bwd (incl. fwd recompute) | torch fwd | torch fwd+bwd | backend")
-for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "llama1b": (4, 32, 8, 2048, 64),
-                                "d128": (4, 16, 16, 2048, 128)}.items():
+print("\ntimes (ms) | ours fwd (wmma fwd) | ours bwd_mma incl. fwd recompute (bwd_tc) | torch fwd | torch fwd+bwd | backend")
+for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "gpt2-boolmask": (8, 12, 12, 1024, 64),
+                                "llama1b": (4, 32, 8, 2048, 64), "d128": (4, 16, 16, 2048, 128)}.items():
     dtype = torch.bfloat16
-    q, k, v, _ = make(B, H, Hkv, T, T, D, dtype, True, None)
+    # -boolmask: the causal mask as a [B, 1, T, T] tensor (as HF models pass it), not the flag
+    tensor_mask = name.endswith("-boolmask")
+    q, k, v, mask = make(B, H, Hkv, T, T, D, dtype, True, "causal_pad" if tensor_mask else None)
+    if tensor_mask:
+        mask = torch.ones(T, T, device="cuda", dtype=torch.bool).tril().expand(B, 1, T, T).clone()
     scale = 1.0 / math.sqrt(D)
     o = torch.empty(B, T, H, D, device="cuda", dtype=dtype).transpose(1, 2)
     lse = torch.empty(B, H, T, device="cuda", dtype=torch.float32)
-    p = params(q, k, v, o, lse, None, scale, True)
+    p = params(q, k, v, o, lse, mask, scale, not tensor_mask)
     dO = torch.randn_like(o)
     dq, dk, dv = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
-    pb = params(q, k, v, None, None, None, scale, True, dO, dq, dk, dv)
+    pb = params(q, k, v, None, None, mask, scale, not tensor_mask, dO, dq, dk, dv)
     ours_f = bench(lambda: lib.h_fwd(2, ctypes.byref(p)))
     os.environ["THUNDER_ATTENTION_FWD"] = "wmma"  # the shared-memory forward, for comparison
     wmma_f = bench(lambda: lib.h_fwd(2, ctypes.byref(p)))
     del os.environ["THUNDER_ATTENTION_FWD"]
+    wmma_b = bench(lambda: lib.h_bwd(2, ctypes.byref(pb)))
+    os.environ["THUNDER_ATTENTION_BWD"] = "mma"
     ours_b = bench(lambda: lib.h_bwd(2, ctypes.byref(pb)))
+    del os.environ["THUNDER_ATTENTION_BWD"]
     qa, ka, va = (t.detach().requires_grad_() for t in (q, k, v))
     res = []
     from torch.nn.attention import SDPBackend, sdpa_kernel
@@ -212,5 +233,5 @@ for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "llama1b": (4, 32
         except Exception as ex:  # a backend that does not take this case
             res.append((str(be), float("nan"), float("nan")))
     for be, tf, tb in res:
-        print(f"{name} B{B} H{H}/{Hkv} T{T} D{D} | {ours_f:.3f} ({wmma_f:.3f}) | {ours_b:.3f} | {tf:.3f} | {tb:.3f} | {be}")
+        print(f"{name} B{B} H{H}/{Hkv} T{T} D{D} | {ours_f:.3f} ({wmma_f:.3f}) | {ours_b:.3f} ({wmma_b:.3f}) | {tf:.3f} | {tb:.3f} | {be}")
 print("FAILURES", failures)

@@ -4,11 +4,15 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <functional>
+
 namespace thunder::target {
 
 struct BufferizationPipelineOptions {
   /// Place static temporaries in one arena per call (thunder-plan-memory).
   bool planMemory = true;
+  /// A target's passes on the buffers, before the memory plan sees them.
+  std::function<void(mlir::OpPassManager &)> onBuffers;
 };
 
 /// linalg/tensor/arith/math on tensors -> the same on memrefs, with the buffer

@@ -67,6 +67,10 @@ struct CUDAPipelineOptions {
   /// bf16/f16 products only read rounded store their own type
   /// (thunder-cuda-narrow-matmul-results); THUNDERC_CUDA_NARROW_MATMULS=0 off.
   bool narrowMatmuls = true;
+  /// A Linear layer's bias add goes into cuBLASLt's bias epilogue
+  /// (thunder-cuda-matmul-bias). Opt-in (THUNDERC_CUDA_MATMUL_BIAS=1) until it
+  /// has run on a GPU.
+  bool matmulBias = false;
   /// Many short rows reduce one warp per row (THUNDERC_CUDA_WARP_REDUCTIONS=0:
   /// a block per row, as before).
   bool warpReductions = true;

@@ -303,6 +303,25 @@ void GemmRewriter::rewrite() {
     fill->erase();
     accumulate = false;
   }
+  // C starting from a bias vector broadcast along its last dim (thunder-cuda-matmul-bias):
+  // cuBLASLt's bias epilogue adds it.
+  linalg::BroadcastOp biasBroadcast;
+  if (accumulate && groups.n.size() == 1 && !widenedOutput)
+    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
+      if (!llvm::is_contained(prev->getOperands(), cOperand->get()))
+        continue;
+      auto bc = dyn_cast<linalg::BroadcastOp>(prev);
+      if (bc && bc.getInit() == cOperand->get()) {
+        auto biasType = cast<MemRefType>(bc.getInput().getType());
+        AffineMap cMap = op.getMatchingIndexingMap(cOperand);
+        bool alongN = cMap.getNumResults() > 0 &&
+                      cMap.getResults().back() == getAffineDimExpr(groups.n[0], b.getContext());
+        if (biasType.getRank() == 1 && biasType.getElementType() == outType &&
+            biasType.getLayout().isIdentity() && alongN)
+          biasBroadcast = bc;
+      }
+      break;
+    }
 
   auto concat = [](ArrayRef<unsigned> x, ArrayRef<unsigned> y, ArrayRef<unsigned> z) {
     SmallVector<unsigned> r(x.begin(), x.end());
@@ -342,13 +361,19 @@ void GemmRewriter::rewrite() {
   auto [ldb, strideB] = getStrides(bm, bm.fit.transposed ? groups.k : groups.n);
   auto [ldc, strideC] = getStrides(c, groups.n);
   Value nullPtr = LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
+  Value biasPtr = nullPtr;
+  if (biasBroadcast && !resultInTemporary && !c.fit.transposed) {
+    biasPtr = getDataPointer(b, loc, biasBroadcast.getInput());
+    biasBroadcast->erase();
+    accumulate = false;
+  }
   bool beta = accumulate && !resultInTemporary;
   SmallVector<Value> args = {
       i32(dtype), i64(batch), i64(m), i64(n), i64(k),
       getDataPointer(b, loc, a.memref), lda, strideA, i32(a.fit.transposed),
       getDataPointer(b, loc, bm.memref), ldb, strideB, i32(bm.fit.transposed),
       getDataPointer(b, loc, c.memref), ldc, strideC,
-      nullPtr, f32(1.0f), f32(beta ? 1.0f : 0.0f)};
+      biasPtr, f32(1.0f), f32(beta ? 1.0f : 0.0f)};
   func::CallOp::create(b, loc, callee, args);
 
   if (resultInTemporary) {

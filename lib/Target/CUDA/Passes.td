@@ -65,6 +65,19 @@ def CUDANarrowMatmulResults : Pass<"thunder-cuda-narrow-matmul-results"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def CUDAMatmulBias : Pass<"thunder-cuda-matmul-bias"> {
+  let summary = "a bias vector added to a product becomes the product's initial value";
+  let description = [{
+    On tensors, before bufferization. `linalg.generic` adding a rank-1 bias
+    (indexed by the last loop) to the only use of a zero-started contraction
+    (acc + a * b) of the same element type: the contraction starts from
+    `linalg.broadcast` of the bias instead and the add goes.
+    thunder-cuda-library-calls passes such a broadcast to cuBLASLt's bias
+    epilogue.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def CUDAFoldAttentionPermutes : Pass<"thunder-cuda-fold-attention-permutes"> {
   let summary = "fused attention reads and writes permuted views instead of transposed copies";
   let description = [{

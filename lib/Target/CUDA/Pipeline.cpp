@@ -117,6 +117,7 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   flag("THUNDERC_CUDA_NARROW_MATMULS", o.narrowMatmuls);
   flag("THUNDERC_CUDA_WARP_REDUCTIONS", o.warpReductions);
   flag("THUNDERC_CUDA_DEDUP_KERNELS", o.dedupKernels);
+  flag("THUNDERC_CUDA_MATMUL_BIAS", o.matmulBias);
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
@@ -135,6 +136,8 @@ void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions
   pm.addPass(createCUDAFoldMatmulOperands());
   if (options.narrowMatmuls)
     pm.addPass(createCUDANarrowMatmulResults());
+  if (options.matmulBias)
+    pm.addPass(createCUDAMatmulBias());
   pm.addPass(createCanonicalizerPass());
   target::BufferizationPipelineOptions bufferize;
   bufferize.planMemory = options.planMemory;

@@ -154,6 +154,8 @@ THUNDER_API const char *thunder_status_string(thunder_status s) {
     return "internal error";
   case THUNDER_ERR_FILE:
     return "bad weights file";
+  case THUNDER_ERR_COMMUNICATION:
+    return "communication error";
   }
   return "unknown status";
 }
@@ -375,6 +377,22 @@ THUNDER_API thunder_status thunder_copy_to_host(thunder_model *m, const DLTensor
 
 THUNDER_API thunder_status thunder_synchronize(thunder_model *m, void *cuda_stream) {
   return guarded(m, "thunder_synchronize", [&] { synchronize(*m, cuda_stream); });
+}
+
+THUNDER_API int64_t thunder_mesh_size(const thunder_model *m) {
+  return m && m->meta && !m->meta->mesh.empty() ? m->meta->meshRanks : 0;
+}
+
+THUNDER_API int thunder_input_sharded_dim(const thunder_model *m, size_t i) {
+  return m && m->meta && i < m->meta->inputs.size() ? m->meta->inputs[i].shardedDim : -1;
+}
+
+THUNDER_API int thunder_output_sharded_dim(const thunder_model *m, size_t i) {
+  return m && m->meta && i < m->meta->outputs.size() ? m->meta->outputs[i].shardedDim : -1;
+}
+
+THUNDER_API thunder_status thunder_model_set_mpi_comm(thunder_model *m, const void *mpi_comm) {
+  return guarded(m, "thunder_model_set_mpi_comm", [&] { setMPICommunicator(*m, mpi_comm); });
 }
 
 THUNDER_API void thunder_device_free(void *device_ptr) {

@@ -858,9 +858,30 @@ thunder_model *createModel(const WeightSources &src) {
   return m.release();
 }
 
+/// A --mesh model runs only with its communicator: without it the first
+/// collective would have no peers.
+static void requireCommunicator(const thunder_model &m) {
+  if (m.meta->mesh.empty() || m.transport)
+    return;
+  std::string mesh;
+  for (const auto &[axis, size] : m.meta->mesh)
+    mesh += (mesh.empty() ? "" : ",") + axis + ":" + std::to_string(size);
+  fail(THUNDER_ERR_COMMUNICATION,
+       "this model was compiled with --mesh=" + mesh + " and this instance has no "
+       "communicator: give it one with thunder_model_set_mpi_comm (CPU target) first");
+}
+
+/// Runs an entry with the instance's transport current for its collectives.
+static void callEntry(thunder_model &m, Frame &f, EntryFn entry) {
+  thunder::shard::ScopedTransport collectives(m.transport.get());
+  f.call(entry);
+  collectives.check();
+}
+
 void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
              DLManagedTensor **outputs, size_t nOutputs, void *stream) {
   const ModelMeta &meta = *m.meta;
+  requireCommunicator(m);
   if (!outputs && nOutputs)
     fail(THUNDER_ERR_INVALID_ARGUMENT, "the output array is null");
   for (size_t i = 0; i < nOutputs; ++i)
@@ -917,7 +938,7 @@ void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
     }
   }
   f.layoutResults(meta, meta.forward.results);
-  f.call(m.img->forward);
+  callEntry(m, f, m.img->forward);
   std::vector<DLManagedTensor *> made(meta.outputs.size(), nullptr);
   try {
     // Constructed first: on failure its destructor frees what the entry allocated.
@@ -974,6 +995,7 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
               DLManagedTensor **gradParams, size_t nParams, DLManagedTensor **gradInputs,
               size_t nInputs, void *stream) {
   const ModelMeta &meta = *m.meta;
+  requireCommunicator(m);
   if (gradParams)
     for (size_t i = 0; i < nParams; ++i)
       gradParams[i] = nullptr;
@@ -1061,7 +1083,7 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
     }
   }
   f.layoutResults(meta, meta.backward.results);
-  f.call(m.img->backward);
+  callEntry(m, f, m.img->backward);
   std::vector<DLManagedTensor *> gp(meta.params.size(), nullptr), gi(meta.inputs.size(), nullptr);
   try {
     Results res(m, *scope, f, meta.backward.results);
@@ -1259,3 +1281,20 @@ void synchronize(thunder_model &m, void *stream) {
 }
 
 } // namespace thunder::rt
+
+void thunder::rt::setMPICommunicator(thunder_model &m, const void *mpiComm) {
+  if (m.meta->mesh.empty())
+    fail(THUNDER_ERR_NOT_SUPPORTED, "this model was compiled without --mesh: it has no "
+                                    "collectives and needs no communicator");
+  if (m.cuda)
+    fail(THUNDER_ERR_NOT_SUPPORTED, "an MPI communicator is for the CPU target; this model "
+                                    "is compiled for CUDA");
+  auto transport = thunder::shard::openMPI(mpiComm);
+  if (transport->size() != m.meta->meshRanks)
+    fail(THUNDER_ERR_COMMUNICATION,
+         "the communicator has " + std::to_string(transport->size()) +
+             " ranks but the model was compiled for a mesh of " +
+             std::to_string(m.meta->meshRanks) + " (run it under mpirun -np " +
+             std::to_string(m.meta->meshRanks) + ")");
+  m.transport = std::move(transport);
+}

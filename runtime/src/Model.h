@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cuda/Context.h"
+#include "shard/Transport.h"
 #include "src/Meta.h"
 
 #include <atomic>
@@ -76,6 +77,8 @@ struct thunder_model {
   std::vector<std::vector<int64_t>> lastOutputShapes;
 
   std::unique_ptr<thunder::cuda::CudaState> cudaState;
+  /// --mesh: the caller's communicator (thunder_model_set_mpi_comm).
+  std::unique_ptr<thunder::shard::Transport> transport;
   void *lastStream = nullptr;
 
   std::string lastError;
@@ -107,5 +110,6 @@ void setDevice(thunder_model &m, int device);
 void copyToDevice(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
 void copyToHost(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
 void synchronize(thunder_model &m, void *stream);
+void setMPICommunicator(thunder_model &m, const void *mpiComm);
 
 } // namespace thunder::rt

@@ -1,0 +1,54 @@
+//===- ThunderShardPasses.td - sharding passes ------------*- tablegen -*-===//
+#ifndef THUNDER_SHARD_PASSES_TD
+#define THUNDER_SHARD_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ThunderShardDataParallel : Pass<"thunder-shard-data-parallel", "::mlir::ModuleOp"> {
+  let summary = "partition @forward and @backward over the data-parallel mesh axis";
+  let description = [{
+    Every user input is split along dimension 0 over the `dp` axis of the
+    module's `thunder_shard.mesh`; parameters, buffers and constants stay
+    replicated. The sharding propagates through each op by its
+    `ShardingInterface` loops and indexing maps: a sharded parallel loop
+    shards the results, a sharded reduction loop leaves partial results that
+    a `shard.all_reduce` completes (the gradients of the parameters: DDP's
+    all-reduce; the batch statistics of BatchNorm), and a replicated operand
+    that meets a sharded loop takes its block (`shard.all_slice`). An op with
+    no model runs replicated on `shard.all_gather`ed operands, so the
+    program always computes what the unsharded one does. Backward's saved
+    values and cotangents take the sharding forward gave them.
+    Argument and result types become this rank's blocks; sharded ones carry
+    `thunder_shard.sharded_dim`.
+  }];
+  let dependentDialects = ["::mlir::shard::ShardDialect", "::thunder::shard::ThunderShardDialect"];
+  let statistics = [
+    Statistic<"numAllReduce", "all-reduces", "shard.all_reduce ops inserted">,
+    Statistic<"numAllGather", "all-gathers", "shard.all_gather ops inserted">,
+    Statistic<"numAllSlice", "all-slices", "replicated values cut to this rank's block">,
+    Statistic<"numReplicated", "replicated-ops", "ops run replicated on gathered operands">,
+  ];
+}
+
+def ThunderShardLowerCollectives
+    : Pass<"thunder-shard-lower-collectives", "::mlir::ModuleOp"> {
+  let summary = "shard collectives on tensors -> calls into the runtime's transport";
+  let description = [{
+    After the thunder -> linalg lowering, before bufferization: each
+    `shard.all_reduce` / `shard.all_gather` (along dimension 0) becomes a call
+    of `thunder_shard_all_reduce` / `thunder_shard_all_gather`
+    (include/thunder/runtime/compiler_abi.h) on the operand's buffer and a new
+    one, and `shard.all_slice` an `tensor.extract_slice` at this rank's offset
+    (`thunder_shard_rank()`). The runtime runs them on the communicator the
+    caller gave the instance (MPI for the CPU target, NCCL for CUDA). The
+    `shard.grid` ops and the `thunder_shard.sharded_dim` attributes (read
+    into the model description before) are erased.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::LLVM::LLVMDialect"
+  ];
+}
+
+#endif // THUNDER_SHARD_PASSES_TD

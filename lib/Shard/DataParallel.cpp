@@ -1,0 +1,424 @@
+//===- DataParallel.cpp - partition over the dp mesh axis ------------------===//
+//
+// thunder-shard-data-parallel (dialects/ThunderShardPasses.td). Every value is
+// either replicated (the whole tensor on every rank) or this rank's block
+// along one dimension. Ops are visited in order; each op's ShardingInterface
+// loop nest says which loop a sharded operand splits and where that loop
+// lands in the other operands and the results. The partition is exact: it
+// only ever adds the collectives that keep every value equal to the
+// unsharded program's (or its block of it).
+//
+//===----------------------------------------------------------------------===//
+#include "thunder/Dialect/Thunder/ThunderOps.h"
+#include "thunder/Shard/Passes.h"
+
+#include "mlir/Dialect/Shard/IR/ShardOps.h"
+#include "mlir/Dialect/Shard/Interfaces/ShardingInterface.h"
+#include "mlir/IR/AffineExpr.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include <map>
+
+namespace thunder::shard {
+#define GEN_PASS_DEF_THUNDERSHARDDATAPARALLEL
+#include "thunder/Shard/Passes.h.inc"
+} // namespace thunder::shard
+
+using namespace mlir;
+namespace upstream = mlir::shard;
+
+namespace thunder::shard {
+namespace {
+
+constexpr llvm::StringLiteral kGridName = "thunder_dp";
+constexpr int64_t kReplicated = -1;
+
+/// The loop whose block a block of this index expression is: the loop itself
+/// for `d`, the one with the largest stride for a row-major sum; -1 for a
+/// constant (or an expression that is not such a sum).
+int64_t majorLoop(AffineExpr e, unsigned numLoops) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return d.getPosition();
+  int64_t best = -1, bestStride = 0;
+  MLIRContext *ctx = e.getContext();
+  SmallVector<AffineExpr> zeros(numLoops, getAffineConstantExpr(0, ctx));
+  auto at = [&](ArrayRef<AffineExpr> dims) -> std::optional<int64_t> {
+    auto c = dyn_cast<AffineConstantExpr>(e.replaceDims(dims));
+    return c ? std::optional<int64_t>(c.getValue()) : std::nullopt;
+  };
+  std::optional<int64_t> base = at(zeros);
+  if (!base)
+    return -1;
+  for (unsigned l = 0; l < numLoops; ++l) {
+    if (!e.isFunctionOfDim(l))
+      continue;
+    SmallVector<AffineExpr> unit = zeros;
+    unit[l] = getAffineConstantExpr(1, ctx);
+    std::optional<int64_t> v = at(unit);
+    if (!v)
+      return -1;
+    if (*v - *base > bestStride) {
+      bestStride = *v - *base;
+      best = l;
+    }
+  }
+  return best;
+}
+
+/// Where loop `loop` splits a value indexed by `map`: the dimension whose
+/// index has it as the major loop; -1 where the value does not depend on it;
+/// failure where it depends on it in a way a block does not follow.
+FailureOr<int64_t> dimOfLoop(AffineMap map, int64_t loop) {
+  int64_t found = kReplicated;
+  for (auto [i, e] : llvm::enumerate(map.getResults())) {
+    if (!e.isFunctionOfDim(loop))
+      continue;
+    if (majorLoop(e, map.getNumDims()) != loop || found != kReplicated)
+      return failure();
+    found = i;
+  }
+  return found;
+}
+
+class Partitioner {
+public:
+  Partitioner(ModuleOp module, int64_t ranks) : module(module), ranks(ranks), b(module) {}
+
+  /// Partitions `f` with its arguments sharded as `argDims` says; fills
+  /// `resultDims` with how its results come out, as `resultPolicy` asks
+  /// (given each result's index and sharding, returns the dim it must have:
+  /// -1 replicated, or the same dim to keep it).
+  LogicalResult run(func::FuncOp f, ArrayRef<int64_t> argDims,
+                    llvm::function_ref<int64_t(unsigned, int64_t)> resultPolicy,
+                    SmallVectorImpl<int64_t> &resultDims);
+
+  uint64_t numAllReduce = 0, numAllGather = 0, numAllSlice = 0, numReplicated = 0;
+
+private:
+  ModuleOp module;
+  int64_t ranks;
+  OpBuilder b;
+  DenseMap<Value, int64_t> dims; // sharded values and their dimension
+  // Values that keep the whole tensor's type while the function is walked
+  // (so that every op's loop nest describes the unsharded program) and
+  // become blocks at the end.
+  SmallVector<Value> toShrink;
+
+  int64_t dimOf(Value v) const {
+    auto it = dims.find(v);
+    return it == dims.end() ? kReplicated : it->second;
+  }
+  bool divisible(Type t, int64_t dim) const {
+    auto r = cast<RankedTensorType>(t);
+    return r.isDynamicDim(dim) || r.getDimSize(dim) % ranks == 0;
+  }
+  RankedTensorType block(Type t, int64_t dim) const {
+    auto r = cast<RankedTensorType>(t);
+    SmallVector<int64_t> shape(r.getShape());
+    if (!r.isDynamicDim(dim))
+      shape[dim] /= ranks;
+    return r.clone(shape);
+  }
+
+  Value gather(Value v, Location loc);
+  Value slice(Value v, int64_t dim, Location loc);
+  Value reduce(Value v, upstream::ReductionKind kind, Location loc);
+  bool partitionByLoops(Operation *op, upstream::ShardingInterface iface);
+  void replicate(Operation *op);
+  LogicalResult partition(Operation *op);
+};
+
+Value Partitioner::gather(Value v, Location loc) {
+  int64_t dim = dimOf(v);
+  if (dim == kReplicated)
+    return v;
+  ++numAllGather;
+  // `v` has the whole tensor's type until the end of the walk.
+  return upstream::AllGatherOp::create(b, loc, v.getType(), kGridName,
+                                       ArrayRef<upstream::GridAxis>{0}, v,
+                                       APInt(64, dim))
+      .getResult();
+}
+
+Value Partitioner::slice(Value v, int64_t dim, Location loc) {
+  Value out;
+  // A broadcast along `dim` is cheaper made at the block's size than cut.
+  auto bcast = v.getDefiningOp<BroadcastInDimOp>();
+  auto constant = v.getDefiningOp<ConstantOp>();
+  auto splat = constant ? dyn_cast<SplatElementsAttr>(constant.getValue()) : SplatElementsAttr();
+  if (splat) {
+    RankedTensorType type = block(v.getType(), dim);
+    out = ConstantOp::create(b, loc, type, splat.resizeSplat(type)).getResult();
+  } else if (bcast && bcast.getSizes().empty() && !llvm::is_contained(bcast.getDims(), dim)) {
+    out = BroadcastInDimOp::create(b, loc, block(v.getType(), dim), bcast.getOperand(),
+                                   ValueRange{}, bcast.getDimsAttr())
+              .getResult();
+  } else {
+    ++numAllSlice;
+    out = upstream::AllSliceOp::create(b, loc, block(v.getType(), dim), v, kGridName,
+                                       ArrayRef<upstream::GridAxis>{0}, dim)
+              .getResult();
+  }
+  dims[out] = dim;
+  return out;
+}
+
+Value Partitioner::reduce(Value v, upstream::ReductionKind kind, Location loc) {
+  ++numAllReduce;
+  return upstream::AllReduceOp::create(b, loc, v, kGridName, ArrayRef<upstream::GridAxis>{0},
+                                       kind)
+      .getResult();
+}
+
+/// Shards `op` along the loop its first sharded operand splits; false (and
+/// `op` untouched) where the loop nest does not allow it.
+bool Partitioner::partitionByLoops(Operation *op, upstream::ShardingInterface iface) {
+  SmallVector<AffineMap> maps = iface.getIndexingMaps();
+  SmallVector<utils::IteratorType> iterators = iface.getLoopIteratorTypes();
+  unsigned numOperands = op->getNumOperands();
+  if (maps.size() != numOperands + op->getNumResults())
+    return false;
+  int64_t loop = -1;
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (int64_t d = dimOf(v); d != kReplicated) {
+      loop = majorLoop(maps[i].getResult(d), maps[i].getNumDims());
+      break;
+    }
+  if (loop < 0)
+    return false;
+  // Where the loop lands in every operand and result, and that each block is
+  // whole.
+  SmallVector<int64_t> want;
+  for (auto [i, map] : llvm::enumerate(maps)) {
+    FailureOr<int64_t> d = dimOfLoop(map, loop);
+    if (failed(d))
+      return false;
+    Type t = i < numOperands ? op->getOperand(i).getType()
+                             : op->getResult(i - numOperands).getType();
+    if (*d != kReplicated && !divisible(t, *d))
+      return false;
+    want.push_back(*d);
+  }
+  // The loop's extent must split evenly (a row-major sum splits by its major loop).
+  for (auto [i, map] : llvm::enumerate(maps)) {
+    Type t = i < numOperands ? op->getOperand(i).getType()
+                             : op->getResult(i - numOperands).getType();
+    for (auto [d, e] : llvm::enumerate(map.getResults()))
+      if (auto de = dyn_cast<AffineDimExpr>(e); de && de.getPosition() == loop &&
+                                                  !divisible(t, d))
+        return false;
+  }
+  bool isReduction = iterators[loop] == utils::IteratorType::reduction;
+  for (unsigned r = 0; r < op->getNumResults(); ++r)
+    if ((want[numOperands + r] == kReplicated) != isReduction)
+      return false;
+
+  b.setInsertionPoint(op);
+  for (unsigned i = 0; i < numOperands; ++i) {
+    Value v = op->getOperand(i);
+    int64_t have = dimOf(v);
+    if (have == want[i])
+      continue;
+    Value replicated = gather(v, op->getLoc());
+    op->setOperand(i, want[i] == kReplicated ? replicated
+                                             : slice(replicated, want[i], op->getLoc()));
+  }
+  if (!isReduction) {
+    for (OpResult r : op->getResults()) {
+      dims[r] = want[numOperands + r.getResultNumber()];
+      toShrink.push_back(r);
+    }
+    return true;
+  }
+  // Partial results: each rank reduced its block; all_reduce completes them.
+  SmallVector<upstream::ReductionKind> kinds = iface.getReductionLoopIteratorKinds();
+  unsigned k = llvm::count(ArrayRef(iterators).take_front(loop), utils::IteratorType::reduction);
+  upstream::ReductionKind kind = kinds[k];
+  b.setInsertionPointAfter(op);
+  for (OpResult r : op->getResults()) {
+    Value full = reduce(r, kind, op->getLoc());
+    r.replaceAllUsesExcept(full, full.getDefiningOp());
+  }
+  return true;
+}
+
+void Partitioner::replicate(Operation *op) {
+  ++numReplicated;
+  b.setInsertionPoint(op);
+  for (OpOperand &o : op->getOpOperands())
+    if (dimOf(o.get()) != kReplicated)
+      o.set(gather(o.get(), op->getLoc()));
+}
+
+LogicalResult Partitioner::partition(Operation *op) {
+  if (llvm::none_of(op->getOperands(), [&](Value v) { return dimOf(v) != kReplicated; }))
+    return success();
+  if (op->getNumRegions()) {
+    replicate(op);
+    // Values used inside the regions must be whole too.
+    WalkResult inner = op->walk([&](Operation *nested) {
+      for (Value v : nested->getOperands())
+        if (nested != op && dimOf(v) != kReplicated)
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (inner.wasInterrupted())
+      return op->emitOpError("uses a batch-sharded value inside its region, which "
+                             "thunder-shard-data-parallel does not partition"),
+             failure();
+    return success();
+  }
+  auto iface = dyn_cast<upstream::ShardingInterface>(op);
+  if (iface && partitionByLoops(op, iface))
+    return success();
+  replicate(op);
+  return success();
+}
+
+LogicalResult Partitioner::run(func::FuncOp f, ArrayRef<int64_t> argDims,
+                               llvm::function_ref<int64_t(unsigned, int64_t)> resultPolicy,
+                               SmallVectorImpl<int64_t> &resultDims) {
+  Block &body = f.getBody().front();
+  toShrink.clear();
+  for (auto [arg, d] : llvm::zip(body.getArguments(), argDims)) {
+    if (d == kReplicated)
+      continue;
+    dims[arg] = d;
+    toShrink.push_back(arg);
+    f.setArgAttr(arg.getArgNumber(), ThunderShardDialect::kShardedDimAttrName,
+                 b.getI64IntegerAttr(d));
+  }
+  for (Operation &op : llvm::make_early_inc_range(body.without_terminator()))
+    if (failed(partition(&op)))
+      return failure();
+  Operation *ret = body.getTerminator();
+  b.setInsertionPoint(ret);
+  for (OpOperand &o : ret->getOpOperands()) {
+    unsigned i = o.getOperandNumber();
+    int64_t have = dimOf(o.get());
+    int64_t want = resultPolicy(i, have);
+    if (want != have) {
+      Value whole = gather(o.get(), ret->getLoc());
+      o.set(want == kReplicated ? whole : slice(whole, want, ret->getLoc()));
+    }
+    resultDims.push_back(want);
+    if (want != kReplicated)
+      f.setResultAttr(i, ThunderShardDialect::kShardedDimAttrName, b.getI64IntegerAttr(want));
+  }
+  for (Value v : toShrink)
+    v.setType(block(v.getType(), dims.lookup(v)));
+  // The whole-size broadcasts and constants that blocks replaced.
+  SmallVector<Operation *> ops;
+  for (Operation &op : body.without_terminator())
+    ops.push_back(&op);
+  for (Operation *op : llvm::reverse(ops))
+    if (isOpTriviallyDead(op))
+      op->erase();
+  f.setType(FunctionType::get(f.getContext(), body.getArgumentTypes(), ret->getOperandTypes()));
+  return success();
+}
+
+std::string attrString(func::FuncOp f, unsigned i, bool result, llvm::StringRef key) {
+  DictionaryAttr attrs = result ? f.getResultAttrDict(i) : f.getArgAttrDict(i);
+  auto s = attrs ? attrs.getAs<StringAttr>(key) : StringAttr();
+  return s ? s.str() : "";
+}
+int64_t attrIndex(func::FuncOp f, unsigned i, bool result) {
+  DictionaryAttr attrs = result ? f.getResultAttrDict(i) : f.getArgAttrDict(i);
+  auto a = attrs ? attrs.getAs<IntegerAttr>("thunder.index") : IntegerAttr();
+  return a ? a.getInt() : -1;
+}
+
+struct ThunderShardDataParallel
+    : impl::ThunderShardDataParallelBase<ThunderShardDataParallel> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    auto mesh = module->getAttrOfType<MeshAttr>(ThunderShardDialect::kMeshAttrName);
+    if (!mesh)
+      return; // nothing to partition
+    if (mesh.getAxisSize("tp") != 1) {
+      module.emitError("--mesh: tensor parallelism (tp) is not implemented yet");
+      return signalPassFailure();
+    }
+    int64_t ranks = mesh.getAxisSize("dp");
+    auto forward = module.lookupSymbol<func::FuncOp>("forward");
+    if (!forward || forward.isExternal()) {
+      module.emitError("thunder-shard-data-parallel needs a @forward function");
+      return signalPassFailure();
+    }
+    OpBuilder b(module.getBodyRegion());
+    upstream::GridOp::create(b, module.getLoc(), kGridName, ArrayRef<int64_t>{ranks});
+
+    Partitioner p(module, ranks);
+    // Forward: user inputs split along their batch dimension (0).
+    SmallVector<int64_t> argDims;
+    for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
+      auto type = dyn_cast<RankedTensorType>(forward.getArgument(i).getType());
+      bool input = attrString(forward, i, false, "thunder.kind") == "input";
+      if (!input || !type || type.getRank() == 0) {
+        argDims.push_back(kReplicated);
+        continue;
+      }
+      if (!type.isDynamicDim(0) && type.getDimSize(0) % ranks != 0) {
+        emitError(forward.getArgument(i).getLoc())
+            << "--mesh=dp:" << ranks << " does not divide the batch dimension (dim 0, size "
+            << type.getDimSize(0) << ") of input '"
+            << attrString(forward, i, false, "thunder.name") << "'";
+        return signalPassFailure();
+      }
+      argDims.push_back(0);
+    }
+    // Outputs and saved values keep what they get; mutated buffers are whole.
+    SmallVector<int64_t> forwardDims;
+    auto forwardPolicy = [&](unsigned i, int64_t have) {
+      return attrString(forward, i, true, "thunder.kind") == "mutated_buffer" ? kReplicated
+                                                                              : have;
+    };
+    if (failed(p.run(forward, argDims, forwardPolicy, forwardDims)))
+      return signalPassFailure();
+
+    if (auto backward = module.lookupSymbol<func::FuncOp>("backward")) {
+      // Saved values and cotangents as forward returned them.
+      SmallVector<std::string> kinds;
+      for (unsigned i = 0; i < forward.getNumResults(); ++i)
+        kinds.push_back(attrString(forward, i, true, "thunder.kind"));
+      int64_t outputIndex = 0;
+      std::map<std::pair<std::string, int64_t>, int64_t> produced;
+      for (unsigned i = 0; i < forward.getNumResults(); ++i) {
+        int64_t index = kinds[i] == "output" ? outputIndex++ : attrIndex(forward, i, true);
+        produced[{kinds[i], index}] = forwardDims[i];
+      }
+      SmallVector<int64_t> backArgDims;
+      for (unsigned i = 0; i < backward.getNumArguments(); ++i) {
+        std::string kind = attrString(backward, i, false, "thunder.kind");
+        int64_t index = attrIndex(backward, i, false);
+        std::string from = kind == "cotangent" ? "output" : kind;
+        auto it = produced.find({from, index});
+        backArgDims.push_back(it == produced.end() ? kReplicated : it->second);
+      }
+      // Parameter gradients whole; input gradients split as the inputs.
+      std::map<std::string, int64_t> inputDims; // by name: grad_input:k names its input
+      for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+        if (attrString(forward, i, false, "thunder.kind") == "input")
+          inputDims[attrString(forward, i, false, "thunder.name")] = argDims[i];
+      auto backwardPolicy = [&](unsigned i, int64_t) {
+        if (attrString(backward, i, true, "thunder.kind") != "grad_input")
+          return kReplicated;
+        auto it = inputDims.find(attrString(backward, i, true, "thunder.name"));
+        return it == inputDims.end() ? kReplicated : it->second;
+      };
+      SmallVector<int64_t> backDims;
+      if (failed(p.run(backward, backArgDims, backwardPolicy, backDims)))
+        return signalPassFailure();
+    }
+    numAllReduce += p.numAllReduce;
+    numAllGather += p.numAllGather;
+    numAllSlice += p.numAllSlice;
+    numReplicated += p.numReplicated;
+  }
+};
+
+} // namespace
+} // namespace thunder::shard

@@ -24,7 +24,10 @@ def ThunderShard_Dialect : Dialect {
     results of `@forward` / `@backward`, `thunder_shard.sharded_dim = d : i64`
     says the value is this rank's block of the whole tensor along dimension
     `d` over the data-parallel axis; without it the value is replicated (every
-    rank holds all of it).
+    rank holds all of it). With `--shard-params` a parameter is split into
+    blocks of ceil(extent / ranks) along dimension 0, the last padded with
+    zeros, and `thunder_shard.whole_size = n : i64` gives the parameter's own
+    extent (what the model description reports).
   }];
   let cppNamespace = "::thunder::shard";
   let useDefaultAttributePrinterParser = 1;
@@ -33,6 +36,7 @@ def ThunderShard_Dialect : Dialect {
   let extraClassDeclaration = [{
     static constexpr llvm::StringLiteral kMeshAttrName = "thunder_shard.mesh";
     static constexpr llvm::StringLiteral kShardedDimAttrName = "thunder_shard.sharded_dim";
+    static constexpr llvm::StringLiteral kWholeSizeAttrName = "thunder_shard.whole_size";
   }];
 }
 

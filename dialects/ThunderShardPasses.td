@@ -20,13 +20,23 @@ def ThunderShardDataParallel : Pass<"thunder-shard-data-parallel", "::mlir::Modu
     values and cotangents take the sharding forward gave them.
     Argument and result types become this rank's blocks; sharded ones carry
     `thunder_shard.sharded_dim`.
+
+    With `shard-params` (FSDP / ZeRO-3), floating parameters become blocks of
+    dim 0 too (ceil(d0 / ranks) rows, zero-padded), all-gathered at the entry
+    of @forward and again of @backward, and their gradients are
+    reduce-scattered to the same blocks.
   }];
+  let options = [
+    Option<"shardParams", "shard-params", "bool", /*default=*/"false",
+           "shard the parameters on dim 0 (FSDP / ZeRO-3)">,
+  ];
   let dependentDialects = ["::mlir::shard::ShardDialect", "::thunder::shard::ThunderShardDialect"];
   let statistics = [
     Statistic<"numAllReduce", "all-reduces", "shard.all_reduce ops inserted">,
     Statistic<"numAllGather", "all-gathers", "shard.all_gather ops inserted">,
     Statistic<"numAllSlice", "all-slices", "replicated values cut to this rank's block">,
     Statistic<"numReplicated", "replicated-ops", "ops run replicated on gathered operands">,
+    Statistic<"numShardedParams", "sharded-params", "parameters split into blocks (shard-params)">,
   ];
 }
 
@@ -41,8 +51,8 @@ def ThunderShardLowerCollectives
     one, and `shard.all_slice` an `tensor.extract_slice` at this rank's offset
     (`thunder_shard_rank()`). The runtime runs them on the communicator the
     caller gave the instance (MPI for the CPU target, NCCL for CUDA). The
-    `shard.grid` ops and the `thunder_shard.sharded_dim` attributes (read
-    into the model description before) are erased.
+    `shard.grid` ops and the `thunder_shard.sharded_dim` / `whole_size`
+    attributes (read into the model description before) are erased.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

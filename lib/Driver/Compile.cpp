@@ -157,7 +157,9 @@ LogicalResult Compiler::partition(TimingScope &root) {
   progress("partition over the mesh");
   PassManager pm(ctx);
   configure(pm, t);
-  pm.addPass(shard::createThunderShardDataParallel());
+  shard::ThunderShardDataParallelOptions plan;
+  plan.shardParams = options.shardParams;
+  pm.addPass(shard::createThunderShardDataParallel(plan));
   return pm.run(module);
 }
 

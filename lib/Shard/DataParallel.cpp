@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "thunder/Dialect/Thunder/ThunderOps.h"
 #include "thunder/Shard/Passes.h"
+#include "ShardParameters.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
 #include "mlir/Dialect/Shard/Interfaces/ShardingInterface.h"
@@ -333,6 +334,7 @@ int64_t attrIndex(func::FuncOp f, unsigned i, bool result) {
 
 struct ThunderShardDataParallel
     : impl::ThunderShardDataParallelBase<ThunderShardDataParallel> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto mesh = module->getAttrOfType<MeshAttr>(ThunderShardDialect::kMeshAttrName);
@@ -350,6 +352,13 @@ struct ThunderShardDataParallel
     }
     OpBuilder b(module.getBodyRegion());
     upstream::GridOp::create(b, module.getLoc(), kGridName, ArrayRef<int64_t>{ranks});
+
+    // FSDP: the parameters arrive as blocks and are gathered whole first; the
+    // partition then sees whole (replicated) parameters as under DDP.
+    std::map<std::string, int64_t> shardedParams;
+    if (shardParams)
+      shardedParams = gatherParameterBlocks(forward, ranks, kGridName);
+    numShardedParams += shardedParams.size();
 
     Partitioner p(module, ranks);
     // Forward: user inputs split along their batch dimension (0).
@@ -380,6 +389,8 @@ struct ThunderShardDataParallel
       return signalPassFailure();
 
     if (auto backward = module.lookupSymbol<func::FuncOp>("backward")) {
+      if (shardParams)
+        gatherParameterBlocks(backward, ranks, kGridName); // ZeRO-3: gathered again
       // Saved values and cotangents as forward returned them.
       SmallVector<std::string> kinds;
       for (unsigned i = 0; i < forward.getNumResults(); ++i)
@@ -412,6 +423,8 @@ struct ThunderShardDataParallel
       SmallVector<int64_t> backDims;
       if (failed(p.run(backward, backArgDims, backwardPolicy, backDims)))
         return signalPassFailure();
+      if (shardParams)
+        scatterParameterGradients(backward, ranks, kGridName, shardedParams);
     }
     numAllReduce += p.numAllReduce;
     numAllGather += p.numAllGather;

@@ -134,6 +134,34 @@ struct LowerAllReduce : OpRewritePattern<upstream::AllReduceOp> {
   }
 };
 
+/// Along dimension 0 each rank's block of the sum is contiguous.
+struct LowerReduceScatter : OpRewritePattern<upstream::ReduceScatterOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(upstream::ReduceScatterOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    int32_t dtype = dtypeCode(type.getElementType());
+    int32_t kind = reductionCode(op.getReduction());
+    if (op.getScatterAxis().getZExtValue() != 0 || dtype < 0 || kind < 0)
+      return op.emitOpError("the runtime reduce-scatters f32, f64, i64 and i32 along dim 0 "
+                            "by sum, max or min only"),
+             failure();
+    Location loc = op.getLoc();
+    auto [in, out] = buffers(rewriter, loc, op.getInput(), type);
+    Type ptr = LLVM::LLVMPointerType::get(getContext());
+    Type i64 = rewriter.getI64Type(), i32 = rewriter.getI32Type();
+    func::FuncOp fn = declareRuntimeFunction(
+        rewriter, op, kReduceScatterFn, rewriter.getFunctionType({ptr, ptr, i64, i32, i32}, {}));
+    Value count = arith::ConstantIntOp::create(rewriter, loc, i64, type.getNumElements());
+    func::CallOp::create(rewriter, loc, fn,
+                         ValueRange{dataPointer(rewriter, loc, in), dataPointer(rewriter, loc, out),
+                                    count, arith::ConstantIntOp::create(rewriter, loc, i32, dtype),
+                                    arith::ConstantIntOp::create(rewriter, loc, i32, kind)});
+    rewriter.replaceOp(op, asTensor(rewriter, loc, out, type));
+    return success();
+  }
+};
+
 /// Along dimension 0 the ranks' blocks are contiguous in the result.
 struct LowerAllGather : OpRewritePattern<upstream::AllGatherOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -234,7 +262,8 @@ struct ThunderShardLowerCollectives
     : impl::ThunderShardLowerCollectivesBase<ThunderShardLowerCollectives> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerAllReduce, LowerAllGather, GatherAlongDimZero, LowerAllSlice>(
+    patterns.add<LowerAllReduce, LowerAllGather, GatherAlongDimZero, LowerAllSlice,
+                 LowerReduceScatter>(
         &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
@@ -254,11 +283,14 @@ struct ThunderShardLowerCollectives
     // The model description has read the shardings by now; the lowering to
     // LLVM has no use for them.
     getOperation().walk([](func::FuncOp f) {
-      for (unsigned i = 0; i < f.getNumArguments(); ++i)
-        f.removeArgAttr(i, ThunderShardDialect::kShardedDimAttrName);
-      for (unsigned i = 0; i < f.getNumResults(); ++i)
-        f.removeResultAttr(i, StringAttr::get(f.getContext(),
-                                              ThunderShardDialect::kShardedDimAttrName));
+      for (StringRef name :
+           {ThunderShardDialect::kShardedDimAttrName, ThunderShardDialect::kWholeSizeAttrName}) {
+        auto attr = StringAttr::get(f.getContext(), name);
+        for (unsigned i = 0; i < f.getNumArguments(); ++i)
+          f.removeArgAttr(i, attr);
+        for (unsigned i = 0; i < f.getNumResults(); ++i)
+          f.removeResultAttr(i, attr);
+      }
     });
   }
 };

@@ -84,6 +84,12 @@ int64_t MeshAttr::getNumRanks() const {
 /// `thunder_shard.sharded_dim` names a dimension of the value (a tensor, or
 /// the buffer or descriptor it was lowered to: only shaped types are checked).
 static LogicalResult verifyShardedDim(Operation *op, Type type, NamedAttribute attr) {
+  if (attr.getName() == ThunderShardDialect::kWholeSizeAttrName) {
+    auto size = dyn_cast<IntegerAttr>(attr.getValue());
+    if (!size || size.getInt() < 1)
+      return op->emitError() << attr.getName().getValue() << " must be a positive integer";
+    return success();
+  }
   if (attr.getName() != ThunderShardDialect::kShardedDimAttrName)
     return op->emitError() << "unknown thunder_shard attribute '" << attr.getName().getValue()
                            << "' on an argument or result";

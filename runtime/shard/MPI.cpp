@@ -23,6 +23,7 @@ struct MPILibrary {
   int (*commSize)(Handle, int *) = nullptr;
   int (*allreduce)(const void *, void *, int, Handle, Handle, Handle) = nullptr;
   int (*allgather)(const void *, int, Handle, void *, int, Handle, Handle) = nullptr;
+  int (*reduceScatterBlock)(const void *, void *, int, Handle, Handle, Handle) = nullptr;
   int (*errorString)(int, char *, int *) = nullptr;
   Handle types[4] = {}; // thunder_shard_dtype order: f32, f64, i64, i32
   Handle byte = nullptr;
@@ -57,6 +58,8 @@ const MPILibrary &library() {
       mpi.commSize = reinterpret_cast<decltype(mpi.commSize)>(sym("MPI_Comm_size"));
       mpi.allreduce = reinterpret_cast<decltype(mpi.allreduce)>(sym("MPI_Allreduce"));
       mpi.allgather = reinterpret_cast<decltype(mpi.allgather)>(sym("MPI_Allgather"));
+      mpi.reduceScatterBlock =
+          reinterpret_cast<decltype(mpi.reduceScatterBlock)>(sym("MPI_Reduce_scatter_block"));
       mpi.errorString = reinterpret_cast<decltype(mpi.errorString)>(sym("MPI_Error_string"));
       mpi.types[0] = sym("ompi_mpi_float");
       mpi.types[1] = sym("ompi_mpi_double");
@@ -96,6 +99,19 @@ public:
       done += n;
     }
     return "";
+  }
+
+  std::string reduceScatter(const void *in, void *out, int64_t count, int dtype,
+                            int op) override {
+    if (dtype < 0 || dtype > 3 || op < 0 || op > 2)
+      return "MPI reduce_scatter: unknown dtype " + std::to_string(dtype) + " or op " +
+             std::to_string(op);
+    if (count > 0x7fffffff)
+      return "MPI reduce_scatter: a block of " + std::to_string(count) +
+             " elements is above MPI's int count";
+    int rc = mpi.reduceScatterBlock(in, out, static_cast<int>(count), mpi.types[dtype],
+                                    mpi.ops[op], comm);
+    return rc == 0 ? "" : "MPI_Reduce_scatter_block failed: " + message(rc);
   }
 
   std::string allGather(const void *in, void *out, int64_t bytes) override {

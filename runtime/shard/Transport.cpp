@@ -62,4 +62,15 @@ extern "C" void thunder_shard_all_gather(const void *in, void *out, int64_t byte
   record(current->allGather(in, out, bytes_per_rank));
 }
 
+extern "C" void thunder_shard_reduce_scatter(const void *in, void *out, int64_t count,
+                                             int32_t dtype, int32_t op) {
+  if (!current) {
+    record("a collective ran outside a call with a communicator");
+    return;
+  }
+  if (!thunder::shard::currentError.empty())
+    return;
+  record(current->reduceScatter(in, out, count, dtype, op));
+}
+
 extern "C" int64_t thunder_shard_rank(void) { return current ? current->rank() : 0; }

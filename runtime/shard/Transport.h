@@ -23,6 +23,10 @@ public:
   /// elements of compiler_abi.h's thunder_shard_dtype `dtype`, reduced by
   /// thunder_shard_op `op`). Returns what failed, or "".
   virtual std::string allReduce(const void *in, void *out, int64_t count, int dtype, int op) = 0;
+  /// out = this rank's block (`count` elements) of the reduction of `in`
+  /// (size() blocks of `count`).
+  virtual std::string reduceScatter(const void *in, void *out, int64_t count, int dtype,
+                                    int op) = 0;
   /// out = the ranks' `in` blocks of `bytes` each, in rank order.
   virtual std::string allGather(const void *in, void *out, int64_t bytes) = 0;
 };

@@ -391,6 +391,14 @@ THUNDER_API int thunder_output_sharded_dim(const thunder_model *m, size_t i) {
   return m && m->meta && i < m->meta->outputs.size() ? m->meta->outputs[i].shardedDim : -1;
 }
 
+THUNDER_API int thunder_param_sharded_dim(const thunder_model *m, size_t i) {
+  return m && m->meta && i < m->meta->params.size() ? m->meta->params[i].shardedDim : -1;
+}
+
+THUNDER_API uint64_t thunder_param_bytes(const thunder_model *m) {
+  return m && m->meta ? parameterBytes(*m) : 0;
+}
+
 THUNDER_API thunder_status thunder_model_set_mpi_comm(thunder_model *m, const void *mpi_comm) {
   return guarded(m, "thunder_model_set_mpi_comm", [&] { setMPICommunicator(*m, mpi_comm); });
 }

@@ -664,4 +664,11 @@ std::unique_ptr<ModelMeta> parseMeta(const char *text, uint64_t weightsSize) {
   return m;
 }
 
+std::vector<int64_t> ModelMeta::blockShape(const TensorMeta &t) const {
+  std::vector<int64_t> s = t.staticShape();
+  if (t.shardedDim == 0 && !s.empty())
+    s[0] = (s[0] + meshRanks - 1) / meshRanks;
+  return s;
+}
+
 } // namespace thunder::rt

@@ -103,6 +103,9 @@ struct ModelMeta {
   std::vector<std::pair<std::string, int64_t>> mesh;
   int64_t meshRanks = 1;
   int symbolIndex(const std::string &n) const;
+  /// The static shape an entry point takes for parameter `t`: with
+  /// --shard-params, this rank's block of ceil(dim 0 / meshRanks) rows.
+  std::vector<int64_t> blockShape(const TensorMeta &t) const;
   /// Rank of a result of an entry.
   int resultRank(const ArgRef &r) const;
   DType resultDType(const ArgRef &r) const;

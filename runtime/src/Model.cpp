@@ -6,6 +6,7 @@
 #include "cuda/Context.h"
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -915,7 +916,7 @@ void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
     switch (a.kind) {
     case ArgRef::Param: {
       const TensorMeta &t = meta.params[a.index];
-      std::vector<int64_t> s = t.staticShape();
+      std::vector<int64_t> s = meta.blockShape(t);
       f.addArg(m.paramPtrs[a.index], s.data(), t.rank(), itemSize(t.dtype), true);
       break;
     }
@@ -1070,7 +1071,7 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
       // Backward reads parameters, constants and unmutated buffers from the instance
       // instead of saving copies of them (docs/model-abi.md).
       const TensorMeta &t = meta.params[a.index];
-      std::vector<int64_t> s = t.staticShape();
+      std::vector<int64_t> s = meta.blockShape(t);
       f.addArg(m.paramPtrs[a.index], s.data(), t.rank(), itemSize(t.dtype), true);
     } else if (a.kind == ArgRef::Constant) {
       const TensorMeta &t = meta.constants[a.index];
@@ -1094,7 +1095,15 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
         int p = meta.gradParams[r.index];
         const TensorMeta &t = meta.params[p];
         std::string who = "gradient of parameter '" + t.name + "'";
-        checkResultShape(meta, t, res.sizesOf(k), {}, who);
+        if (t.shardedDim < 0) {
+          checkResultShape(meta, t, res.sizesOf(k), {}, who);
+        } else if (std::vector<int64_t> block = meta.blockShape(t);
+                   !std::equal(block.begin(), block.end(), res.sizesOf(k))) {
+          fail(THUNDER_ERR_INTERNAL, who + ": the compiled code returned shape " +
+                                         formatShape(res.sizesOf(k), t.rank()) +
+                                         ", expected the block " +
+                                         formatShape(block.data(), t.rank()));
+        }
         gp[p] = res.handOut(k, t.dtype, who, false);
       } else if (r.kind == ArgRef::GradInput && gradInputs) {
         int i = meta.gradInputs[r.index];
@@ -1297,4 +1306,31 @@ void thunder::rt::setMPICommunicator(thunder_model &m, const void *mpiComm) {
              std::to_string(m.meta->meshRanks) + " (run it under mpirun -np " +
              std::to_string(m.meta->meshRanks) + ")");
   m.transport = std::move(transport);
+  // --shard-params: the instance keeps its block of each sharded parameter
+  // (rows [rank * b, rank * b + b) of dim 0, zeros past the end) and the
+  // entry points read only that.
+  for (size_t i = 0; i < m.meta->params.size(); ++i) {
+    const TensorMeta &t = m.meta->params[i];
+    if (t.shardedDim != 0)
+      continue;
+    std::vector<int64_t> whole = t.staticShape(), block = m.meta->blockShape(t);
+    size_t rowBytes = whole[0] ? t.nbytes / whole[0] : 0;
+    int64_t first = m.transport->rank() * block[0];
+    int64_t rows = std::max<int64_t>(0, std::min<int64_t>(block[0], whole[0] - first));
+    std::vector<uint8_t> data(block[0] * rowBytes, 0);
+    if (rows > 0)
+      std::memcpy(data.data(), static_cast<const uint8_t *>(m.paramPtrs[i]) + first * rowBytes,
+                  rows * rowBytes);
+    m.paramBlocks.push_back(std::move(data));
+    m.paramPtrs[i] = m.paramBlocks.back().data();
+  }
+}
+
+uint64_t thunder::rt::parameterBytes(const thunder_model &m) {
+  uint64_t bytes = 0;
+  for (const TensorMeta &t : m.meta->params) {
+    std::vector<int64_t> block = m.meta->blockShape(t);
+    bytes += itemSize(t.dtype) * static_cast<uint64_t>(numElements(block.data(), t.rank()));
+  }
+  return bytes;
 }

@@ -6,6 +6,7 @@
 #include "src/Meta.h"
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,6 +80,8 @@ struct thunder_model {
   std::unique_ptr<thunder::cuda::CudaState> cudaState;
   /// --mesh: the caller's communicator (thunder_model_set_mpi_comm).
   std::unique_ptr<thunder::shard::Transport> transport;
+  /// --shard-params: this rank's blocks of the sharded parameters.
+  std::deque<std::vector<uint8_t>> paramBlocks;
   void *lastStream = nullptr;
 
   std::string lastError;
@@ -111,5 +114,7 @@ void copyToDevice(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
 void copyToHost(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
 void synchronize(thunder_model &m, void *stream);
 void setMPICommunicator(thunder_model &m, const void *mpiComm);
+/// Bytes of parameter data the entry points read (the blocks under --shard-params).
+uint64_t parameterBytes(const thunder_model &m);
 
 } // namespace thunder::rt

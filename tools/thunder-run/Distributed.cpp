@@ -130,4 +130,13 @@ thunder::st::Tensor gatherBlocks(const MPIWorld &world, const thunder::st::Tenso
   return whole;
 }
 
+thunder::st::Tensor trimRows(thunder::st::Tensor t, int64_t rows) {
+  if (t.shape.empty() || t.shape[0] <= rows)
+    return t;
+  size_t rowBytes = t.data.size() / t.shape[0];
+  t.data.resize(rowBytes * rows);
+  t.shape[0] = rows;
+  return t;
+}
+
 } // namespace thunder::run

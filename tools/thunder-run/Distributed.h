@@ -52,4 +52,7 @@ thunder::st::Tensor takeBlock(const thunder::st::Tensor &whole, int dim, int ran
 thunder::st::Tensor gatherBlocks(const MPIWorld &world, const thunder::st::Tensor &block,
                                  int dim);
 
+/// The first `rows` rows of `t` (dim 0): a gathered block tensor without its padding.
+thunder::st::Tensor trimRows(thunder::st::Tensor t, int64_t rows);
+
 } // namespace thunder::run

@@ -110,6 +110,10 @@ struct Abi {
         dlsym(lib, "thunder_output_sharded_dim"));
     thunder_model_set_mpi_comm = reinterpret_cast<decltype(thunder_model_set_mpi_comm)>(
         dlsym(lib, "thunder_model_set_mpi_comm"));
+    thunder_param_sharded_dim = reinterpret_cast<decltype(thunder_param_sharded_dim)>(
+        dlsym(lib, "thunder_param_sharded_dim"));
+    thunder_param_bytes =
+        reinterpret_cast<decltype(thunder_param_bytes)>(dlsym(lib, "thunder_param_bytes"));
   }
   decltype(&::thunder_model_create_from_file) thunder_model_create_from_file = nullptr;
   decltype(&::thunder_weights_external) thunder_weights_external = nullptr;
@@ -118,6 +122,8 @@ struct Abi {
   decltype(&::thunder_input_sharded_dim) thunder_input_sharded_dim = nullptr;
   decltype(&::thunder_output_sharded_dim) thunder_output_sharded_dim = nullptr;
   decltype(&::thunder_model_set_mpi_comm) thunder_model_set_mpi_comm = nullptr;
+  decltype(&::thunder_param_sharded_dim) thunder_param_sharded_dim = nullptr;
+  decltype(&::thunder_param_bytes) thunder_param_bytes = nullptr;
 };
 
 struct ManagedDeleter {
@@ -258,7 +264,26 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
     activeWorld = world.get();
     r.check(abi.thunder_model_set_mpi_comm(raw, world->communicator()),
             "joining MPI_COMM_WORLD");
+    if (verbose && abi.thunder_param_bytes) {
+      uint64_t whole = 0;
+      thunder_tensor_info info;
+      for (size_t p = 0; p < nParams; ++p) {
+        if (abi.thunder_param_info(raw, p, &info) != THUNDER_OK)
+          continue;
+        uint64_t n = info.dtype.bits / 8;
+        for (int d = 0; d < info.ndim; ++d)
+          n *= static_cast<uint64_t>(info.shape[d]);
+        whole += n;
+      }
+      std::fprintf(stderr, "rank %d of %d: %llu parameter bytes (the whole model has %llu)\n",
+                   world->rank(), world->size(),
+                   static_cast<unsigned long long>(abi.thunder_param_bytes(raw)),
+                   static_cast<unsigned long long>(whole));
+    }
   }
+  auto paramDim = [&](size_t p) {
+    return world && abi.thunder_param_sharded_dim ? abi.thunder_param_sharded_dim(raw, p) : -1;
+  };
   auto inputDim = [&](size_t i) { return world ? abi.thunder_input_sharded_dim(raw, i) : -1; };
   auto outputDim = [&](size_t i) { return world ? abi.thunder_output_sharded_dim(raw, i) : -1; };
   std::deque<thunder::st::Tensor> blocks; // this rank's blocks of the inputs
@@ -329,7 +354,10 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
         continue;
       thunder_tensor_info info;
       r.check(abi.thunder_param_info(raw, p, &info), "param info");
-      out.tensors["grad.param." + std::string(info.name)] = r.fetch(gp[p]);
+      thunder::st::Tensor grad = r.fetch(gp[p]);
+      if (paramDim(p) >= 0) // blocks of dim 0, the last padded: gathered and trimmed
+        grad = thunder::run::trimRows(whole(std::move(grad), paramDim(p)), info.shape[0]);
+      out.tensors["grad.param." + std::string(info.name)] = std::move(grad);
     }
     for (size_t i = 0; i < nIn; ++i)
       if (gi[i])

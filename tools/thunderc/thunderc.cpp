@@ -233,6 +233,7 @@ int run(const Options &opts) {
   copts.apiPrefix = opts.name;
   copts.inputPath = opts.input;
   copts.mesh = thunderc::parseMesh(opts.mesh).axes; // checked in main
+  copts.shardParams = opts.shardParams;
   if (failed(drv::compile(*imported->module, imported->weights, copts, opts.output)))
     return 1;
   return 0;
@@ -368,12 +369,6 @@ int main(int argc, char **argv) {
   if (opts.shardParams && opts.mesh.empty()) {
     llvm::errs() << "thunderc: error: --shard-params needs --mesh (e.g. --mesh=dp:2)\n";
     return 2;
-  }
-  if (opts.shardParams) {
-    llvm::errs() << "error: " << opts.input
-                 << ": --shard-params (FSDP) is not implemented yet; --mesh=dp:N alone "
-                    "replicates the parameters (DDP)\n";
-    return 1;
   }
   if (opts.output == "-" && opts.emit != "mlir") {
     llvm::errs() << "thunderc: error: -o - (stdout) is only for --emit=mlir\n";

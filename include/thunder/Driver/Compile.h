@@ -41,6 +41,8 @@ struct CompileOptions {
   /// --mesh=dp:N[,tp:M]: the mesh axes in the order given (empty: one
   /// device); thunderc has checked the names and sizes. docs/sharding.md.
   std::vector<std::pair<std::string, int64_t>> mesh;
+  /// --shard-params: FSDP / ZeRO-3 over the mesh's dp axis.
+  bool shardParams = false;
 };
 
 /// Runs everything after import (autodiff, decomposition, lowering, codegen,

@@ -29,6 +29,7 @@ void registerShardingExternalModels(mlir::DialectRegistry &registry);
 /// The runtime functions the collectives lower to (compiler_abi.h).
 inline constexpr llvm::StringLiteral kAllReduceFn = "thunder_shard_all_reduce";
 inline constexpr llvm::StringLiteral kAllGatherFn = "thunder_shard_all_gather";
+inline constexpr llvm::StringLiteral kReduceScatterFn = "thunder_shard_reduce_scatter";
 inline constexpr llvm::StringLiteral kRankFn = "thunder_shard_rank";
 
 } // namespace thunder::shard

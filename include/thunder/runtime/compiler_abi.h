@@ -167,6 +167,10 @@ void thunder_shard_all_reduce(const void *in, void *out, int64_t count, int32_t 
                               int32_t op);
 /* out = every rank's `bytes_per_rank` bytes of `in`, in rank order. */
 void thunder_shard_all_gather(const void *in, void *out, int64_t bytes_per_rank);
+/* out = this rank's block of `count` elements of the reduction over the ranks
+ * of `in` (ranks * count elements, block r at r * count). */
+void thunder_shard_reduce_scatter(const void *in, void *out, int64_t count, int32_t dtype,
+                                  int32_t op);
 /* This rank's index on the data-parallel axis (0 outside a call). */
 int64_t thunder_shard_rank(void);
 

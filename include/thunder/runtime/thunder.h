@@ -255,6 +255,13 @@ THUNDER_API int64_t thunder_mesh_size(const thunder_model *model);
  * gradient of input i is split as the input. */
 THUNDER_API int thunder_input_sharded_dim(const thunder_model *model, size_t i);
 THUNDER_API int thunder_output_sharded_dim(const thunder_model *model, size_t i);
+/* --shard-params: 0 where each rank holds a block of parameter i (and returns
+ * that block of its gradient): ceil(dim 0 / thunder_mesh_size) rows, the last
+ * rank's padded with zeros; -1 for a whole parameter. */
+THUNDER_API int thunder_param_sharded_dim(const thunder_model *model, size_t i);
+/* Bytes of parameter data this instance's entry points read: the whole
+ * parameters, or with --shard-params its blocks (about 1/thunder_mesh_size). */
+THUNDER_API uint64_t thunder_param_bytes(const thunder_model *model);
 /* CPU target: the instance joins the caller's MPI communicator; `mpi_comm`
  * points at the caller's MPI_Comm (Open MPI), which must outlive the
  * instance. libmpi is opened now (not linked). Its size must equal

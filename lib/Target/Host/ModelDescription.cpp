@@ -133,6 +133,8 @@ private:
     // --mesh (lib/Shard): this rank's block of the tensor is along that dim.
     if (auto d = attrs ? attrs.getAs<IntegerAttr>("thunder_shard.sharded_dim") : IntegerAttr())
       t.shardedDim = d.getInt();
+    // --shard-params: a parameter block; the model has the whole parameter.
+    auto wholeSize = attrs ? attrs.getAs<IntegerAttr>("thunder_shard.whole_size") : IntegerAttr();
     auto shaped = dyn_cast<ShapedType>(type);
     if (!shaped || !shaped.hasRank() || !isa<RankedTensorType, MemRefType>(type))
       return emitError(loc) << what << " has type " << type << ", not a ranked tensor", failure();
@@ -183,6 +185,8 @@ private:
         else
           dim.expr = "d" + std::to_string(m.inputs.size()) + "_" + std::to_string(d);
       }
+      if (d == 0 && wholeSize)
+        dim.size = wholeSize.getInt();
       t.shape.push_back(std::move(dim));
     }
     return t;

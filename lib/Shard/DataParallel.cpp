@@ -36,13 +36,22 @@ namespace {
 constexpr llvm::StringLiteral kGridName = "thunder_dp";
 constexpr int64_t kReplicated = -1;
 
-/// The loop whose block a block of this index expression is: the loop itself
-/// for `d`, the one with the largest stride for a row-major sum; -1 for a
-/// constant (or an expression that is not such a sum).
-int64_t majorLoop(AffineExpr e, unsigned numLoops) {
-  if (auto d = dyn_cast<AffineDimExpr>(e))
-    return d.getPosition();
-  int64_t best = -1, bestStride = 0;
+/// An index expression seen as a row-major sum: the loop with the largest
+/// stride (the major loop), that stride, and the constant term. A block of
+/// the indexed dimension is a block of the major loop only where the offset
+/// is 0 and stride * extent(loop) is the dimension's extent.
+struct MajorTerm {
+  int64_t loop = -1; // -1: a constant, or not a sum of loops times strides
+  int64_t stride = 0, offset = 0;
+};
+
+MajorTerm majorTerm(AffineExpr e, unsigned numLoops) {
+  MajorTerm t;
+  if (auto d = dyn_cast<AffineDimExpr>(e)) {
+    t.loop = d.getPosition();
+    t.stride = 1;
+    return t;
+  }
   MLIRContext *ctx = e.getContext();
   SmallVector<AffineExpr> zeros(numLoops, getAffineConstantExpr(0, ctx));
   auto at = [&](ArrayRef<AffineExpr> dims) -> std::optional<int64_t> {
@@ -51,7 +60,8 @@ int64_t majorLoop(AffineExpr e, unsigned numLoops) {
   };
   std::optional<int64_t> base = at(zeros);
   if (!base)
-    return -1;
+    return t;
+  t.offset = *base;
   for (unsigned l = 0; l < numLoops; ++l) {
     if (!e.isFunctionOfDim(l))
       continue;
@@ -59,24 +69,34 @@ int64_t majorLoop(AffineExpr e, unsigned numLoops) {
     unit[l] = getAffineConstantExpr(1, ctx);
     std::optional<int64_t> v = at(unit);
     if (!v)
-      return -1;
-    if (*v - *base > bestStride) {
-      bestStride = *v - *base;
-      best = l;
+      return MajorTerm{};
+    if (*v - *base > t.stride) {
+      t.stride = *v - *base;
+      t.loop = l;
     }
   }
-  return best;
+  return t;
 }
 
-/// Where loop `loop` splits a value indexed by `map`: the dimension whose
-/// index has it as the major loop; -1 where the value does not depend on it;
-/// failure where it depends on it in a way a block does not follow.
-FailureOr<int64_t> dimOfLoop(AffineMap map, int64_t loop) {
+int64_t majorLoop(AffineExpr e, unsigned numLoops) { return majorTerm(e, numLoops).loop; }
+
+/// Where loop `loop` (of extent `extent`) splits a value of type `type`
+/// indexed by `map`: the dimension whose index has it as the major loop, with
+/// no offset and the dimension's whole extent; -1 where the value does not
+/// depend on the loop; failure where a block of the loop is not a block of
+/// the value.
+FailureOr<int64_t> dimOfLoop(AffineMap map, int64_t loop, int64_t extent, Type type) {
+  auto shaped = cast<RankedTensorType>(type);
   int64_t found = kReplicated;
   for (auto [i, e] : llvm::enumerate(map.getResults())) {
     if (!e.isFunctionOfDim(loop))
       continue;
-    if (majorLoop(e, map.getNumDims()) != loop || found != kReplicated)
+    MajorTerm t = majorTerm(e, map.getNumDims());
+    if (t.loop != loop || found != kReplicated || t.offset != 0)
+      return failure();
+    bool whole = shaped.isDynamicDim(i) ? t.stride == 1 && isa<AffineDimExpr>(e)
+                                        : t.stride * extent == shaped.getDimSize(i);
+    if (!whole)
       return failure();
     found = i;
   }
@@ -110,10 +130,6 @@ private:
   int64_t dimOf(Value v) const {
     auto it = dims.find(v);
     return it == dims.end() ? kReplicated : it->second;
-  }
-  bool divisible(Type t, int64_t dim) const {
-    auto r = cast<RankedTensorType>(t);
-    return r.isDynamicDim(dim) || r.getDimSize(dim) % ranks == 0;
   }
   RankedTensorType block(Type t, int64_t dim) const {
     auto r = cast<RankedTensorType>(t);
@@ -189,29 +205,38 @@ bool Partitioner::partitionByLoops(Operation *op, upstream::ShardingInterface if
     }
   if (loop < 0)
     return false;
-  // Where the loop lands in every operand and result, and that each block is
-  // whole.
+  auto typeOf = [&](unsigned i) {
+    return i < numOperands ? op->getOperand(i).getType()
+                           : op->getResult(i - numOperands).getType();
+  };
+  // The loop's extent: a dimension indexed by the loop alone (dynamic: the
+  // blocks are checked at run time by the runner's split).
+  int64_t extent = ShapedType::kDynamic;
+  for (auto [i, map] : llvm::enumerate(maps))
+    for (auto [d, e] : llvm::enumerate(map.getResults()))
+      if (auto de = dyn_cast<AffineDimExpr>(e); de && de.getPosition() == loop)
+        extent = cast<RankedTensorType>(typeOf(i)).getDimSize(d);
+  if (ShapedType::isDynamic(extent) || extent % ranks != 0)
+    return false;
+  // Where the loop lands in every operand and result, each a whole block.
   SmallVector<int64_t> want;
   for (auto [i, map] : llvm::enumerate(maps)) {
-    FailureOr<int64_t> d = dimOfLoop(map, loop);
+    FailureOr<int64_t> d = dimOfLoop(map, loop, extent, typeOf(i));
     if (failed(d))
-      return false;
-    Type t = i < numOperands ? op->getOperand(i).getType()
-                             : op->getResult(i - numOperands).getType();
-    if (*d != kReplicated && !divisible(t, *d))
       return false;
     want.push_back(*d);
   }
-  // The loop's extent must split evenly (a row-major sum splits by its major loop).
-  for (auto [i, map] : llvm::enumerate(maps)) {
-    Type t = i < numOperands ? op->getOperand(i).getType()
-                             : op->getResult(i - numOperands).getType();
-    for (auto [d, e] : llvm::enumerate(map.getResults()))
-      if (auto de = dyn_cast<AffineDimExpr>(e); de && de.getPosition() == loop &&
-                                                  !divisible(t, d))
-        return false;
-  }
   bool isReduction = iterators[loop] == utils::IteratorType::reduction;
+  // A reduction of its own kind (softmax's) has no all_reduce to finish it.
+  upstream::ReductionKind kind = upstream::ReductionKind::Sum;
+  if (isReduction) {
+    SmallVector<upstream::ReductionKind> kinds = iface.getReductionLoopIteratorKinds();
+    unsigned k =
+        llvm::count(ArrayRef(iterators).take_front(loop), utils::IteratorType::reduction);
+    if (k >= kinds.size() || kinds[k] == upstream::ReductionKind::Generic)
+      return false;
+    kind = kinds[k];
+  }
   for (unsigned r = 0; r < op->getNumResults(); ++r)
     if ((want[numOperands + r] == kReplicated) != isReduction)
       return false;
@@ -234,9 +259,6 @@ bool Partitioner::partitionByLoops(Operation *op, upstream::ShardingInterface if
     return true;
   }
   // Partial results: each rank reduced its block; all_reduce completes them.
-  SmallVector<upstream::ReductionKind> kinds = iface.getReductionLoopIteratorKinds();
-  unsigned k = llvm::count(ArrayRef(iterators).take_front(loop), utils::IteratorType::reduction);
-  upstream::ReductionKind kind = kinds[k];
   b.setInsertionPointAfter(op);
   for (OpResult r : op->getResults()) {
     Value full = reduce(r, kind, op->getLoc());

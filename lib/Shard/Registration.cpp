@@ -13,5 +13,6 @@ void thunder::shard::registerShardingExternalModels(DialectRegistry &registry) {
     attachReductionRules(ctx);
     attachLinearAlgebraRules(ctx);
     attachConvolutionRules(ctx);
+    attachAttentionRules(ctx);
   });
 }

@@ -114,6 +114,59 @@ std::optional<LoopNest> describeIndexSelect(IndexSelectOp op) {
   return nest;
 }
 
+/// Loops = the result's dims; operand dim i reads start + loop * step (a
+/// whole, unstrided dimension is the loop itself).
+std::optional<LoopNest> describeSlice(SliceOp op) {
+  if (!onlyTensors(op))
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  int64_t rank = op.getType().getRank();
+  LoopNest nest = identityNest(ctx, rank, 1, 1);
+  SmallVector<AffineExpr> operandExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    operandExprs.push_back(getAffineDimExpr(d, ctx) * op.getStep()[d] + op.getStart()[d]);
+  nest.maps[0] = AffineMap::get(rank, 0, operandExprs, ctx);
+  return nest;
+}
+
+/// Loops = the operand's dims; the result holds operand element i at
+/// i + low (the scalar padding value is indexed by no loop).
+std::optional<LoopNest> describePad(PadOp op) {
+  if (!onlyTensors(op))
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  int64_t rank = op.getType().getRank();
+  LoopNest nest = identityNest(ctx, rank, 2, 1);
+  SmallVector<AffineExpr> resultExprs;
+  for (int64_t d = 0; d < rank; ++d)
+    resultExprs.push_back(getAffineDimExpr(d, ctx) + op.getLow()[d]);
+  nest.maps[1] = AffineMap::get(rank, 0, {}, ctx);
+  nest.maps[2] = AffineMap::get(rank, 0, resultExprs, ctx);
+  return nest;
+}
+
+/// Loops = the result's dims; input i holds the result's elements from its
+/// offset along `dim`.
+std::optional<LoopNest> describeConcat(ConcatOp op) {
+  if (!onlyTensors(op))
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  auto type = cast<RankedTensorType>(op.getType());
+  int64_t rank = type.getRank(), dim = op.getDim(), offset = 0;
+  LoopNest nest = identityNest(ctx, rank, op.getNumOperands(), 1);
+  for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+    auto t = cast<RankedTensorType>(input.getType());
+    if (t.isDynamicDim(dim))
+      return std::nullopt;
+    SmallVector<AffineExpr> exprs;
+    for (int64_t d = 0; d < rank; ++d)
+      exprs.push_back(d == dim ? getAffineDimExpr(d, ctx) - offset : getAffineDimExpr(d, ctx));
+    nest.maps[i] = AffineMap::get(rank, 0, exprs, ctx);
+    offset += t.getDimSize(dim);
+  }
+  return nest;
+}
+
 } // namespace
 
 void attachDataMovementRules(MLIRContext *ctx) {
@@ -121,6 +174,9 @@ void attachDataMovementRules(MLIRContext *ctx) {
   attachLoopNest<BroadcastInDimOp, describeBroadcastInDim>(ctx);
   attachLoopNest<ReshapeOp, describeReshape>(ctx);
   attachLoopNest<IndexSelectOp, describeIndexSelect>(ctx);
+  attachLoopNest<SliceOp, describeSlice>(ctx);
+  attachLoopNest<PadOp, describePad>(ctx);
+  attachLoopNest<ConcatOp, describeConcat>(ctx);
 }
 
 } // namespace thunder::shard

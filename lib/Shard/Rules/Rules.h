@@ -67,6 +67,7 @@ void attachDataMovementRules(mlir::MLIRContext *ctx);
 void attachReductionRules(mlir::MLIRContext *ctx);
 void attachLinearAlgebraRules(mlir::MLIRContext *ctx);
 void attachConvolutionRules(mlir::MLIRContext *ctx);
+void attachAttentionRules(mlir::MLIRContext *ctx);
 
 } // namespace thunder::shard
 

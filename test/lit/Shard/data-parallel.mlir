@@ -93,3 +93,30 @@ module attributes {thunder_shard.mesh = #thunder_shard.mesh<tp = 2>} {
     return %x : tensor<4xf32>
   }
 }
+
+// -----
+
+// slice, pad, concat and attention keep the batch split along the dims they
+// do not touch; a slice of the batch itself is not a block of it (an offset):
+// it runs on the gathered whole.
+// CHECK-LABEL: func.func @forward(%{{.*}}: tensor<2x2x8x4xf32>
+// CHECK: %[[Q:.*]] = thunder.slice %{{.*}} {{.*}} : tensor<2x2x8x4xf32> -> tensor<2x2x8x2xf32>
+// CHECK: %[[P:.*]] = thunder.pad %[[Q]], %{{.*}} : tensor<2x2x8x2xf32>, tensor<f32> -> tensor<2x2x8x4xf32>
+// CHECK: %[[C:.*]] = thunder.concat %[[Q]], %[[Q]] {dim = 3 : i64} : (tensor<2x2x8x2xf32>, tensor<2x2x8x2xf32>) -> tensor<2x2x8x4xf32>
+// CHECK: %[[A:.*]] = thunder.attention %[[P]], %[[C]], %[[C]] {{.*}} -> tensor<2x2x8x4xf32>
+// CHECK: %[[G:.*]] = shard.all_gather %[[A]] {{.*}} -> tensor<4x2x8x4xf32>
+// CHECK: %[[H:.*]] = thunder.slice %[[G]] {{.*}} : tensor<4x2x8x4xf32> -> tensor<1x2x8x4xf32>
+// CHECK: return %[[A]], %[[H]]
+module attributes {thunder_shard.mesh = #thunder_shard.mesh<dp = 2>} {
+  func.func @forward(%x: tensor<4x2x8x4xf32> {thunder.kind = "input", thunder.name = "x"})
+      -> (tensor<4x2x8x4xf32> {thunder.kind = "output", thunder.name = "a"},
+          tensor<1x2x8x4xf32> {thunder.kind = "output", thunder.name = "h"}) {
+    %q = thunder.slice %x {start = array<i64: 0, 0, 0, 0>, limit = array<i64: 4, 2, 8, 2>, step = array<i64: 1, 1, 1, 1>} : tensor<4x2x8x4xf32> -> tensor<4x2x8x2xf32>
+    %zero = thunder.constant dense<0.0> : tensor<f32>
+    %p = thunder.pad %q, %zero {low = array<i64: 0, 0, 0, 1>, high = array<i64: 0, 0, 0, 1>} : tensor<4x2x8x2xf32>, tensor<f32> -> tensor<4x2x8x4xf32>
+    %c = thunder.concat %q, %q {dim = 3 : i64} : (tensor<4x2x8x2xf32>, tensor<4x2x8x2xf32>) -> tensor<4x2x8x4xf32>
+    %a = thunder.attention %p, %c, %c {scale = 0.5 : f64} : tensor<4x2x8x4xf32>, tensor<4x2x8x4xf32>, tensor<4x2x8x4xf32> -> tensor<4x2x8x4xf32>
+    %h = thunder.slice %a {start = array<i64: 1, 0, 0, 0>, limit = array<i64: 2, 2, 8, 4>, step = array<i64: 1, 1, 1, 1>} : tensor<4x2x8x4xf32> -> tensor<1x2x8x4xf32>
+    return %a, %h : tensor<4x2x8x4xf32>, tensor<1x2x8x4xf32>
+  }
+}

@@ -141,6 +141,10 @@ LogicalResult Compiler::addBackward() {
 /// --mesh: the plan as the module's thunder_shard.mesh, then the partition
 /// of @forward and @backward (docs/sharding.md).
 LogicalResult Compiler::partition(TimingScope &root) {
+  if (options.shardParams && options.target == Target::CUDA)
+    return emitError(loc) << "--shard-params is implemented for --target=cpu only (the CUDA "
+                             "runtime does not keep parameter blocks yet)",
+           failure();
   ctx->getOrLoadDialect<shard::ThunderShardDialect>();
   SmallVector<StringAttr> axes;
   SmallVector<int64_t> sizes;

@@ -36,6 +36,17 @@ public:
 /// Throws thunder::rt::Error naming what is missing.
 std::unique_ptr<Transport> openMPI(const void *mpiComm);
 
+/// The caller's NCCL communicator (`ncclComm` points at its ncclComm_t),
+/// through libnccl opened at run time; collectives run on the stream of the
+/// current call. Throws thunder::rt::Error naming what is missing.
+std::unique_ptr<Transport> openNCCL(const void *ncclComm);
+/// A communicator of `nranks` made from the caller's 128-byte ncclUniqueId
+/// (which every rank must be given; null for nranks == 1), owned by the
+/// transport. The device must be current.
+std::unique_ptr<Transport> createNCCL(const void *uniqueId, int nranks, int rank);
+/// A new ncclUniqueId (128 bytes) into `out`, for the caller to distribute.
+void ncclUniqueId(void *out);
+
 /// Makes `t` the transport of the collectives the compiled code calls on
 /// this thread while the scope lives (one thunder_forward / _backward).
 class ScopedTransport {

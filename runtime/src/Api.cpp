@@ -403,6 +403,29 @@ THUNDER_API thunder_status thunder_model_set_mpi_comm(thunder_model *m, const vo
   return guarded(m, "thunder_model_set_mpi_comm", [&] { setMPICommunicator(*m, mpi_comm); });
 }
 
+THUNDER_API thunder_status thunder_model_set_nccl_comm(thunder_model *m, const void *nccl_comm) {
+  return guarded(m, "thunder_model_set_nccl_comm", [&] { setNCCLCommunicator(*m, nccl_comm); });
+}
+
+THUNDER_API thunder_status thunder_model_init_nccl(thunder_model *m, const void *unique_id,
+                                                   int nranks, int rank) {
+  return guarded(m, "thunder_model_init_nccl",
+                 [&] { initNCCLCommunicator(*m, unique_id, nranks, rank); });
+}
+
+THUNDER_API thunder_status thunder_nccl_unique_id(void *out) {
+  try {
+    thunder::shard::ncclUniqueId(out);
+    return THUNDER_OK;
+  } catch (const thunder::rt::Error &e) {
+    setThreadError(std::string("thunder_nccl_unique_id: ") + e.message);
+    return e.status;
+  } catch (...) {
+    setThreadError("thunder_nccl_unique_id: unexpected failure");
+    return THUNDER_ERR_INTERNAL;
+  }
+}
+
 THUNDER_API void thunder_device_free(void *device_ptr) {
   try {
     thunder::cuda::freeDevicePointer(device_ptr);

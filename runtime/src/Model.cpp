@@ -869,7 +869,9 @@ static void requireCommunicator(const thunder_model &m) {
     mesh += (mesh.empty() ? "" : ",") + axis + ":" + std::to_string(size);
   fail(THUNDER_ERR_COMMUNICATION,
        "this model was compiled with --mesh=" + mesh + " and this instance has no "
-       "communicator: give it one with thunder_model_set_mpi_comm (CPU target) first");
+       "communicator: give it one first (" +
+           (m.cuda ? std::string("thunder_model_set_nccl_comm or thunder_model_init_nccl")
+                   : std::string("thunder_model_set_mpi_comm")) + ")");
 }
 
 /// Runs an entry with the instance's transport current for its collectives.
@@ -1291,14 +1293,22 @@ void synchronize(thunder_model &m, void *stream) {
 
 } // namespace thunder::rt
 
-void thunder::rt::setMPICommunicator(thunder_model &m, const void *mpiComm) {
+namespace thunder::rt {
+namespace {
+
+void requireMesh(const thunder_model &m, bool cuda, const char *what) {
   if (m.meta->mesh.empty())
     fail(THUNDER_ERR_NOT_SUPPORTED, "this model was compiled without --mesh: it has no "
                                     "collectives and needs no communicator");
-  if (m.cuda)
-    fail(THUNDER_ERR_NOT_SUPPORTED, "an MPI communicator is for the CPU target; this model "
-                                    "is compiled for CUDA");
-  auto transport = thunder::shard::openMPI(mpiComm);
+  if (m.cuda != cuda)
+    fail(THUNDER_ERR_NOT_SUPPORTED, std::string(what) + " is for the " +
+                                        (cuda ? "CUDA" : "CPU") + " target; this model is "
+                                        "compiled for " + (m.cuda ? "CUDA" : "the CPU"));
+}
+
+/// The instance's transport, once its size is the mesh's; with
+/// --shard-params (CPU) the instance then keeps only its parameter blocks.
+void join(thunder_model &m, std::unique_ptr<thunder::shard::Transport> transport) {
   if (transport->size() != m.meta->meshRanks)
     fail(THUNDER_ERR_COMMUNICATION,
          "the communicator has " + std::to_string(transport->size()) +
@@ -1326,7 +1336,30 @@ void thunder::rt::setMPICommunicator(thunder_model &m, const void *mpiComm) {
   }
 }
 
-uint64_t thunder::rt::parameterBytes(const thunder_model &m) {
+} // namespace
+
+void setMPICommunicator(thunder_model &m, const void *mpiComm) {
+  requireMesh(m, false, "an MPI communicator");
+  join(m, thunder::shard::openMPI(mpiComm));
+}
+
+void setNCCLCommunicator(thunder_model &m, const void *ncclComm) {
+  requireMesh(m, true, "an NCCL communicator");
+  join(m, thunder::shard::openNCCL(ncclComm));
+}
+
+void initNCCLCommunicator(thunder_model &m, const void *uniqueId, int nranks,
+                                       int rank) {
+  requireMesh(m, true, "an NCCL communicator");
+  requireWeights(m);
+  // NCCL makes the communicator on the current device: the instance's.
+  bindDevice(m, -1);
+  CallScope scope(m, nullptr);
+  scope.check();
+  join(m, thunder::shard::createNCCL(uniqueId, nranks, rank));
+}
+
+uint64_t parameterBytes(const thunder_model &m) {
   uint64_t bytes = 0;
   for (const TensorMeta &t : m.meta->params) {
     std::vector<int64_t> block = m.meta->blockShape(t);
@@ -1334,3 +1367,5 @@ uint64_t thunder::rt::parameterBytes(const thunder_model &m) {
   }
   return bytes;
 }
+
+} // namespace thunder::rt

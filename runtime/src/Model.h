@@ -114,6 +114,8 @@ void copyToDevice(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
 void copyToHost(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
 void synchronize(thunder_model &m, void *stream);
 void setMPICommunicator(thunder_model &m, const void *mpiComm);
+void setNCCLCommunicator(thunder_model &m, const void *ncclComm);
+void initNCCLCommunicator(thunder_model &m, const void *uniqueId, int nranks, int rank);
 /// Bytes of parameter data the entry points read (the blocks under --shard-params).
 uint64_t parameterBytes(const thunder_model &m);
 

@@ -114,6 +114,10 @@ struct Abi {
         dlsym(lib, "thunder_param_sharded_dim"));
     thunder_param_bytes =
         reinterpret_cast<decltype(thunder_param_bytes)>(dlsym(lib, "thunder_param_bytes"));
+    thunder_model_init_nccl = reinterpret_cast<decltype(thunder_model_init_nccl)>(
+        dlsym(lib, "thunder_model_init_nccl"));
+    thunder_nccl_unique_id =
+        reinterpret_cast<decltype(thunder_nccl_unique_id)>(dlsym(lib, "thunder_nccl_unique_id"));
   }
   decltype(&::thunder_model_create_from_file) thunder_model_create_from_file = nullptr;
   decltype(&::thunder_weights_external) thunder_weights_external = nullptr;
@@ -124,6 +128,8 @@ struct Abi {
   decltype(&::thunder_model_set_mpi_comm) thunder_model_set_mpi_comm = nullptr;
   decltype(&::thunder_param_sharded_dim) thunder_param_sharded_dim = nullptr;
   decltype(&::thunder_param_bytes) thunder_param_bytes = nullptr;
+  decltype(&::thunder_model_init_nccl) thunder_model_init_nccl = nullptr;
+  decltype(&::thunder_nccl_unique_id) thunder_nccl_unique_id = nullptr;
 };
 
 struct ManagedDeleter {
@@ -257,7 +263,27 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
 
   // --mesh: this process is one rank; it runs its blocks (Distributed.h).
   std::unique_ptr<thunder::run::MPIWorld> world;
-  if (abi.thunder_mesh_size && abi.thunder_mesh_size(raw) > 0) {
+  int64_t meshSize = abi.thunder_mesh_size ? abi.thunder_mesh_size(raw) : 0;
+  if (meshSize > 0 && r.cuda) {
+    // CUDA: NCCL, one rank per device; under mpirun rank 0's unique id goes to
+    // every rank through MPI (and so do the inputs' blocks and the results).
+    if (!abi.thunder_model_init_nccl || !abi.thunder_nccl_unique_id)
+      die(modelPath + " has a mesh but no thunder_model_init_nccl");
+    if (meshSize > 1 || thunder::run::underMPIRun()) {
+      world = std::make_unique<thunder::run::MPIWorld>();
+      activeWorld = world.get();
+    }
+    int rank = world ? world->rank() : 0, ranks = world ? world->size() : 1;
+    if (device < 0)
+      r.check(abi.thunder_model_set_device(raw, rank), "selecting the rank's device");
+    std::vector<char> id(128 * ranks), mine(128);
+    if (rank == 0 && ranks > 1)
+      r.check(abi.thunder_nccl_unique_id(mine.data()), "making the NCCL unique id");
+    if (world)
+      world->allGather(mine.data(), id.data(), mine.size());
+    r.check(abi.thunder_model_init_nccl(raw, ranks > 1 ? id.data() : nullptr, ranks, rank),
+            "joining the NCCL communicator");
+  } else if (meshSize > 0) {
     if (!abi.thunder_model_set_mpi_comm)
       die(modelPath + " has a mesh but no thunder_model_set_mpi_comm");
     world = std::make_unique<thunder::run::MPIWorld>();

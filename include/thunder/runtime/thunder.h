@@ -268,6 +268,18 @@ THUNDER_API uint64_t thunder_param_bytes(const thunder_model *model);
  * thunder_mesh_size; forward and backward of a --mesh model fail with
  * THUNDER_ERR_COMMUNICATION until this succeeds. */
 THUNDER_API thunder_status thunder_model_set_mpi_comm(thunder_model *model, const void *mpi_comm);
+/* CUDA target: the instance joins the caller's NCCL communicator; `nccl_comm`
+ * points at the caller's ncclComm_t, which must outlive the instance. The
+ * collectives run on the stream of each call. libnccl is opened now. */
+THUNDER_API thunder_status thunder_model_set_nccl_comm(thunder_model *model, const void *nccl_comm);
+/* CUDA target: the instance makes (and owns) its rank's communicator of
+ * `nranks` from the 128-byte ncclUniqueId that rank 0 made
+ * (thunder_nccl_unique_id) and the caller gave every rank; NULL for a single
+ * rank. Binds the instance to its device first (thunder_model_set_device). */
+THUNDER_API thunder_status thunder_model_init_nccl(thunder_model *model, const void *unique_id,
+                                                   int nranks, int rank);
+/* A new ncclUniqueId (128 bytes) into `out` (libnccl opened now). */
+THUNDER_API thunder_status thunder_nccl_unique_id(void *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -13,7 +13,10 @@ def ThunderShardDataParallel : Pass<"thunder-shard-data-parallel", "::mlir::Modu
     `ShardingInterface` loops and indexing maps: a sharded parallel loop
     shards the results, a sharded reduction loop leaves partial results that
     a `shard.all_reduce` completes (the gradients of the parameters: DDP's
-    all-reduce; the batch statistics of BatchNorm), and a replicated operand
+    all-reduce; the batch statistics of BatchNorm; sums stay partial through
+    permute and reshape and are completed where a whole value is needed, the
+    gradients at the return, where small ones share a bucket: one all_reduce
+    of their concatenation), and a replicated operand
     that meets a sharded loop takes its block (`shard.all_slice`). An op with
     no model runs replicated on `shard.all_gather`ed operands, so the
     program always computes what the unsharded one does. Backward's saved
@@ -29,6 +32,9 @@ def ThunderShardDataParallel : Pass<"thunder-shard-data-parallel", "::mlir::Modu
   let options = [
     Option<"shardParams", "shard-params", "bool", /*default=*/"false",
            "shard the parameters on dim 0 (FSDP / ZeRO-3)">,
+    Option<"bucketBytes", "bucket-bytes", "int64_t", /*default=*/"26214400",
+           "DDP: gradients all-reduced together in buckets of at most this many "
+           "bytes (0: one all_reduce each)">,
   ];
   let dependentDialects = ["::mlir::shard::ShardDialect", "::thunder::shard::ThunderShardDialect"];
   let statistics = [
@@ -37,6 +43,7 @@ def ThunderShardDataParallel : Pass<"thunder-shard-data-parallel", "::mlir::Modu
     Statistic<"numAllSlice", "all-slices", "replicated values cut to this rank's block">,
     Statistic<"numReplicated", "replicated-ops", "ops run replicated on gathered operands">,
     Statistic<"numShardedParams", "sharded-params", "parameters split into blocks (shard-params)">,
+    Statistic<"numBucketed", "bucketed-all-reduces", "gradient all-reduces merged into buckets">,
   ];
 }
 

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "thunder/Dialect/Thunder/ThunderOps.h"
 #include "thunder/Shard/Passes.h"
+#include "GradientBuckets.h"
 #include "ShardParameters.h"
 
 #include "mlir/Dialect/Shard/IR/ShardOps.h"
@@ -122,6 +123,11 @@ private:
   int64_t ranks;
   OpBuilder b;
   DenseMap<Value, int64_t> dims; // sharded values and their dimension
+  // Partial sums not yet all-reduced (each rank holds its addend): they flow
+  // through ops that only move elements and are completed where a value is
+  // needed whole (at the latest at the return, where they can be bucketed).
+  DenseSet<Value> partial;
+  DenseMap<Value, Value> completed; // partial value -> its all_reduce
   // Values that keep the whole tensor's type while the function is walked
   // (so that every op's loop nest describes the unsharded program) and
   // become blocks at the end.
@@ -142,6 +148,12 @@ private:
   Value gather(Value v, Location loc);
   Value slice(Value v, int64_t dim, Location loc);
   Value reduce(Value v, upstream::ReductionKind kind, Location loc);
+  /// The whole value of partial `v` (one all_reduce after its definition).
+  Value complete(Value v);
+  /// Completes the partial operands of `op`; false if it had none. Ops that
+  /// only move elements (permute, reshape: sums commute with them) pass the
+  /// partial sum on instead.
+  bool completeOrForward(Operation *op);
   bool partitionByLoops(Operation *op, upstream::ShardingInterface iface);
   void replicate(Operation *op);
   LogicalResult partition(Operation *op);
@@ -258,13 +270,45 @@ bool Partitioner::partitionByLoops(Operation *op, upstream::ShardingInterface if
     }
     return true;
   }
-  // Partial results: each rank reduced its block; all_reduce completes them.
+  // Partial results: each rank reduced its block. A sum stays partial until
+  // a whole value is needed; the other kinds are completed now.
   b.setInsertionPointAfter(op);
   for (OpResult r : op->getResults()) {
+    if (kind == upstream::ReductionKind::Sum) {
+      partial.insert(r);
+      continue;
+    }
     Value full = reduce(r, kind, op->getLoc());
     r.replaceAllUsesExcept(full, full.getDefiningOp());
   }
   return true;
+}
+
+Value Partitioner::complete(Value v) {
+  auto it = completed.find(v);
+  if (it != completed.end())
+    return it->second;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointAfterValue(v);
+  Value full = reduce(v, upstream::ReductionKind::Sum, v.getLoc());
+  completed[v] = full;
+  return full;
+}
+
+bool Partitioner::completeOrForward(Operation *op) {
+  bool any = false;
+  for (Value v : op->getOperands())
+    any |= partial.contains(v);
+  if (!any)
+    return false;
+  if (isa<PermuteOp, ReshapeOp>(op) && op->getNumOperands() == 1) {
+    partial.insert(op->getResult(0));
+    return true;
+  }
+  for (OpOperand &o : op->getOpOperands())
+    if (partial.contains(o.get()))
+      o.set(complete(o.get()));
+  return false;
 }
 
 void Partitioner::replicate(Operation *op) {
@@ -276,6 +320,8 @@ void Partitioner::replicate(Operation *op) {
 }
 
 LogicalResult Partitioner::partition(Operation *op) {
+  if (completeOrForward(op))
+    return success();
   if (llvm::none_of(op->getOperands(), [&](Value v) { return dimOf(v) != kReplicated; }))
     return success();
   if (op->getNumRegions()) {
@@ -320,6 +366,10 @@ LogicalResult Partitioner::run(func::FuncOp f, ArrayRef<int64_t> argDims,
   b.setInsertionPoint(ret);
   for (OpOperand &o : ret->getOpOperands()) {
     unsigned i = o.getOperandNumber();
+    if (partial.contains(o.get())) { // completed last, next to the others
+      b.setInsertionPoint(ret);
+      o.set(reduce(o.get(), upstream::ReductionKind::Sum, ret->getLoc()));
+    }
     int64_t have = dimOf(o.get());
     int64_t want = resultPolicy(i, have);
     if (want != have) {
@@ -447,6 +497,8 @@ struct ThunderShardDataParallel
         return signalPassFailure();
       if (shardParams)
         scatterParameterGradients(backward, ranks, kGridName, shardedParams);
+      else if (bucketBytes > 0)
+        numBucketed += bucketGradientReductions(backward, bucketBytes);
     }
     numAllReduce += p.numAllReduce;
     numAllGather += p.numAllGather;

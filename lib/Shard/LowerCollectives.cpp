@@ -106,6 +106,30 @@ Value asTensor(OpBuilder &b, Location loc, Value buffer, RankedTensorType type) 
                                            /*writable=*/true);
 }
 
+/// A reduction into a new buffer of `type`: `fn(in, out, count, dtype, op)`
+/// with `count` the elements of the result (compiler_abi.h).
+LogicalResult lowerReduction(Operation *op, Value input, RankedTensorType type,
+                             upstream::ReductionKind reduction, StringRef fn, Value count,
+                             PatternRewriter &rewriter) {
+  int32_t dtype = dtypeCode(type.getElementType());
+  int32_t kind = reductionCode(reduction);
+  if (dtype < 0 || kind < 0)
+    return op->emitOpError("the runtime reduces f32, f64, i64 and i32 by sum, max or min only"),
+           failure();
+  Location loc = op->getLoc();
+  auto [in, out] = buffers(rewriter, loc, input, type);
+  Type ptr = LLVM::LLVMPointerType::get(rewriter.getContext());
+  Type i64 = rewriter.getI64Type(), i32 = rewriter.getI32Type();
+  func::FuncOp callee = declareRuntimeFunction(
+      rewriter, op, fn, rewriter.getFunctionType({ptr, ptr, i64, i32, i32}, {}));
+  func::CallOp::create(rewriter, loc, callee,
+                       ValueRange{dataPointer(rewriter, loc, in), dataPointer(rewriter, loc, out),
+                                  count, arith::ConstantIntOp::create(rewriter, loc, i32, dtype),
+                                  arith::ConstantIntOp::create(rewriter, loc, i32, kind)});
+  rewriter.replaceOp(op, asTensor(rewriter, loc, out, type));
+  return success();
+}
+
 struct LowerAllReduce : OpRewritePattern<upstream::AllReduceOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(upstream::AllReduceOp op,
@@ -113,24 +137,8 @@ struct LowerAllReduce : OpRewritePattern<upstream::AllReduceOp> {
     auto type = dyn_cast<RankedTensorType>(op.getType());
     if (!type || op.getInput().getType() != type)
       return rewriter.notifyMatchFailure(op, "not a same-type all_reduce on tensors");
-    int32_t dtype = dtypeCode(type.getElementType());
-    int32_t kind = reductionCode(op.getReduction());
-    if (dtype < 0 || kind < 0)
-      return op.emitOpError("the runtime reduces f32, f64, i64 and i32 by sum, max or min only"),
-             failure();
-    Location loc = op.getLoc();
-    auto [in, out] = buffers(rewriter, loc, op.getInput(), type);
-    Type ptr = LLVM::LLVMPointerType::get(getContext());
-    Type i64 = rewriter.getI64Type(), i32 = rewriter.getI32Type();
-    func::FuncOp fn = declareRuntimeFunction(
-        rewriter, op, kAllReduceFn, rewriter.getFunctionType({ptr, ptr, i64, i32, i32}, {}));
-    func::CallOp::create(rewriter, loc, fn,
-                         ValueRange{dataPointer(rewriter, loc, in), dataPointer(rewriter, loc, out),
-                                    numElements(rewriter, loc, op.getInput()),
-                                    arith::ConstantIntOp::create(rewriter, loc, i32, dtype),
-                                    arith::ConstantIntOp::create(rewriter, loc, i32, kind)});
-    rewriter.replaceOp(op, asTensor(rewriter, loc, out, type));
-    return success();
+    return lowerReduction(op, op.getInput(), type, op.getReduction(), kAllReduceFn,
+                          numElements(rewriter, op.getLoc(), op.getInput()), rewriter);
   }
 };
 
@@ -140,25 +148,13 @@ struct LowerReduceScatter : OpRewritePattern<upstream::ReduceScatterOp> {
   LogicalResult matchAndRewrite(upstream::ReduceScatterOp op,
                                 PatternRewriter &rewriter) const override {
     auto type = cast<RankedTensorType>(op.getType());
-    int32_t dtype = dtypeCode(type.getElementType());
-    int32_t kind = reductionCode(op.getReduction());
-    if (op.getScatterAxis().getZExtValue() != 0 || dtype < 0 || kind < 0)
-      return op.emitOpError("the runtime reduce-scatters f32, f64, i64 and i32 along dim 0 "
-                            "by sum, max or min only"),
+    if (op.getScatterAxis().getZExtValue() != 0 || !type.hasStaticShape())
+      return op.emitOpError("the runtime reduce-scatters static tensors along dim 0 only"),
              failure();
-    Location loc = op.getLoc();
-    auto [in, out] = buffers(rewriter, loc, op.getInput(), type);
-    Type ptr = LLVM::LLVMPointerType::get(getContext());
-    Type i64 = rewriter.getI64Type(), i32 = rewriter.getI32Type();
-    func::FuncOp fn = declareRuntimeFunction(
-        rewriter, op, kReduceScatterFn, rewriter.getFunctionType({ptr, ptr, i64, i32, i32}, {}));
-    Value count = arith::ConstantIntOp::create(rewriter, loc, i64, type.getNumElements());
-    func::CallOp::create(rewriter, loc, fn,
-                         ValueRange{dataPointer(rewriter, loc, in), dataPointer(rewriter, loc, out),
-                                    count, arith::ConstantIntOp::create(rewriter, loc, i32, dtype),
-                                    arith::ConstantIntOp::create(rewriter, loc, i32, kind)});
-    rewriter.replaceOp(op, asTensor(rewriter, loc, out, type));
-    return success();
+    Value count = arith::ConstantIntOp::create(rewriter, op.getLoc(), rewriter.getI64Type(),
+                                               type.getNumElements());
+    return lowerReduction(op, op.getInput(), type, op.getReduction(), kReduceScatterFn, count,
+                          rewriter);
   }
 };
 

@@ -39,38 +39,35 @@ void ScopedTransport::check() {
 using thunder::shard::current;
 using thunder::shard::record;
 
-// After a failure the later collectives of the call do nothing, so that a
-// rank whose peer is gone returns its error instead of waiting.
-extern "C" void thunder_shard_all_reduce(const void *in, void *out, int64_t count, int32_t dtype,
-                                         int32_t op) {
+namespace {
+
+/// Runs one collective of the compiled code on the current transport. After
+/// a failure the later collectives of the call do nothing, so that a rank
+/// whose peer is gone returns its error instead of waiting.
+template <typename F> void collective(F &&run) {
   if (!current) {
     record("a collective ran outside a call with a communicator");
     return;
   }
-  if (!thunder::shard::currentError.empty())
-    return;
-  record(current->allReduce(in, out, count, dtype, op));
+  if (thunder::shard::currentError.empty())
+    record(run(*current));
+}
+
+} // namespace
+
+extern "C" void thunder_shard_all_reduce(const void *in, void *out, int64_t count, int32_t dtype,
+                                         int32_t op) {
+  collective([&](thunder::shard::Transport &t) { return t.allReduce(in, out, count, dtype, op); });
 }
 
 extern "C" void thunder_shard_all_gather(const void *in, void *out, int64_t bytes_per_rank) {
-  if (!current) {
-    record("a collective ran outside a call with a communicator");
-    return;
-  }
-  if (!thunder::shard::currentError.empty())
-    return;
-  record(current->allGather(in, out, bytes_per_rank));
+  collective([&](thunder::shard::Transport &t) { return t.allGather(in, out, bytes_per_rank); });
 }
 
 extern "C" void thunder_shard_reduce_scatter(const void *in, void *out, int64_t count,
                                              int32_t dtype, int32_t op) {
-  if (!current) {
-    record("a collective ran outside a call with a communicator");
-    return;
-  }
-  if (!thunder::shard::currentError.empty())
-    return;
-  record(current->reduceScatter(in, out, count, dtype, op));
+  collective(
+      [&](thunder::shard::Transport &t) { return t.reduceScatter(in, out, count, dtype, op); });
 }
 
 extern "C" int64_t thunder_shard_rank(void) { return current ? current->rank() : 0; }

@@ -442,7 +442,16 @@ struct ThunderShardDataParallel
         argDims.push_back(kReplicated);
         continue;
       }
-      if (!type.isDynamicDim(0) && type.getDimSize(0) % ranks != 0) {
+      if (type.isDynamicDim(0)) {
+        // Extents read from a block (tensor.dim) would be the block's where
+        // the program means the whole batch's.
+        emitError(forward.getArgument(i).getLoc())
+            << "--mesh: the batch dimension of input '"
+            << attrString(forward, i, false, "thunder.name")
+            << "' is dynamic; thunderc partitions static batches only (export with a fixed batch)";
+        return signalPassFailure();
+      }
+      if (type.getDimSize(0) % ranks != 0) {
         emitError(forward.getArgument(i).getLoc())
             << "--mesh=dp:" << ranks << " does not divide the batch dimension (dim 0, size "
             << type.getDimSize(0) << ") of input '"

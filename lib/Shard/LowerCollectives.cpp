@@ -85,17 +85,24 @@ Value numElements(OpBuilder &b, Location loc, Value tensor) {
   return arith::IndexCastOp::create(b, loc, b.getI64Type(), n);
 }
 
-/// The operand's buffer (read only) and a new buffer of `resultType`.
+/// The operand's buffer (read only) and a new buffer of `resultType`, whose
+/// dynamic extents are the operand's (dim 0 times `dim0Factor`: a gather).
 std::pair<Value, Value> buffers(OpBuilder &b, Location loc, Value operand,
-                                RankedTensorType resultType) {
+                                RankedTensorType resultType, int64_t dim0Factor = 1) {
   auto inType = cast<RankedTensorType>(operand.getType());
   Value in = bufferization::ToBufferOp::create(
       b, loc, MemRefType::get(inType.getShape(), inType.getElementType()), operand,
       /*read_only=*/true);
   SmallVector<Value> dynamic;
-  for (int64_t d = 0; d < resultType.getRank(); ++d)
-    if (resultType.isDynamicDim(d))
-      dynamic.push_back(tensor::DimOp::create(b, loc, operand, d));
+  for (int64_t d = 0; d < resultType.getRank(); ++d) {
+    if (!resultType.isDynamicDim(d))
+      continue;
+    Value extent = tensor::DimOp::create(b, loc, operand, d);
+    if (d == 0 && dim0Factor != 1)
+      extent = arith::MulIOp::create(b, loc, extent,
+                                     arith::ConstantIndexOp::create(b, loc, dim0Factor));
+    dynamic.push_back(extent);
+  }
   Value out = memref::AllocOp::create(
       b, loc, MemRefType::get(resultType.getShape(), resultType.getElementType()), dynamic);
   return {in, out};
@@ -167,7 +174,10 @@ struct LowerAllGather : OpRewritePattern<upstream::AllGatherOp> {
       return rewriter.notifyMatchFailure(op, "gathers along a later dimension");
     auto type = cast<RankedTensorType>(op.getType());
     Location loc = op.getLoc();
-    auto [in, out] = buffers(rewriter, loc, op.getInput(), type);
+    auto grid = SymbolTable::lookupNearestSymbolFrom<upstream::GridOp>(op, op.getGridAttr());
+    if (!grid || grid.getShape().size() != 1)
+      return op.emitOpError("gathers over a grid that is not one axis"), failure();
+    auto [in, out] = buffers(rewriter, loc, op.getInput(), type, grid.getShape()[0]);
     Type ptr = LLVM::LLVMPointerType::get(getContext());
     Type i64 = rewriter.getI64Type();
     func::FuncOp fn = declareRuntimeFunction(rewriter, op, kAllGatherFn,

@@ -106,7 +106,7 @@ FailureOr<int64_t> dimOfLoop(AffineMap map, int64_t loop, int64_t extent, Type t
 
 class Partitioner {
 public:
-  Partitioner(ModuleOp module, int64_t ranks) : module(module), ranks(ranks), b(module) {}
+  Partitioner(MLIRContext *ctx, int64_t ranks) : ranks(ranks), b(ctx) {}
 
   /// Partitions `f` with its arguments sharded as `argDims` says; fills
   /// `resultDims` with how its results come out, as `resultPolicy` asks
@@ -119,7 +119,6 @@ public:
   uint64_t numAllReduce = 0, numAllGather = 0, numAllSlice = 0, numReplicated = 0;
 
 private:
-  ModuleOp module;
   int64_t ranks;
   OpBuilder b;
   DenseMap<Value, int64_t> dims; // sharded values and their dimension
@@ -432,7 +431,7 @@ struct ThunderShardDataParallel
       shardedParams = gatherParameterBlocks(forward, ranks, kGridName);
     numShardedParams += shardedParams.size();
 
-    Partitioner p(module, ranks);
+    Partitioner p(module.getContext(), ranks);
     // Forward: user inputs split along their batch dimension (0).
     SmallVector<int64_t> argDims;
     for (unsigned i = 0; i < forward.getNumArguments(); ++i) {

@@ -9,7 +9,8 @@
 // model's device, and writes output.<i>, buffer.<fqn>, and with --backward
 // grad.input.<i> and grad.param.<fqn>: the keys of shared/fixtures' reference
 // files. --weights: the instance's parameters, buffers and constants from a
-// weights file (needed for a model compiled with --weights=external).
+// weights file (needed for a model compiled with --weights=external). A model
+// compiled with --mesh runs under mpirun, one process a rank (Distributed.h).
 // Exit status: 0 ok, 1 error ("error: ..." on stderr), 2 bad usage.
 //
 //===----------------------------------------------------------------------===//

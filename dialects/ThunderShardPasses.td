@@ -24,6 +24,11 @@ def ThunderShardDataParallel : Pass<"thunder-shard-data-parallel", "::mlir::Modu
     Argument and result types become this rank's blocks; sharded ones carry
     `thunder_shard.sharded_dim`.
 
+    Over a `tp` mesh (tensor parallelism) the inputs stay whole; a layer whose
+    operands are whole (a parameter and an activation it contracts with)
+    splits the parameter's output features (column-parallel), and the next
+    layer, contracting them, is row-parallel (an all_reduce).
+
     With `shard-params` (FSDP / ZeRO-3), floating parameters become blocks of
     dim 0 too (ceil(d0 / ranks) rows, zero-padded), all-gathered at the entry
     of @forward and again of @backward, and their gradients are

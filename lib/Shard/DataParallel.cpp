@@ -153,7 +153,21 @@ private:
   /// only move elements (permute, reshape: sums commute with them) pass the
   /// partial sum on instead.
   bool completeOrForward(Operation *op);
-  bool partitionByLoops(Operation *op, upstream::ShardingInterface iface);
+  bool partitionByLoops(Operation *op, upstream::ShardingInterface iface, int64_t loop = -1);
+  /// Tensor parallelism: an op whose operands are all whole, one of them a
+  /// parameter and one an activation, splits a parallel loop that indexes the
+  /// parameter and the results but not the activation (a linear layer's
+  /// output features: column-parallel; the next linear then contracts the
+  /// split features: row-parallel, completed by an all_reduce).
+  bool splitParameterLoop(Operation *op);
+
+public:
+  /// Parameters and what only moves their elements (tensor parallelism's
+  /// seeds).
+  DenseSet<Value> parameters;
+  bool tensorParallel = false;
+
+private:
   void replicate(Operation *op);
   LogicalResult partition(Operation *op);
 };
@@ -202,15 +216,15 @@ Value Partitioner::reduce(Value v, upstream::ReductionKind kind, Location loc) {
 
 /// Shards `op` along the loop its first sharded operand splits; false (and
 /// `op` untouched) where the loop nest does not allow it.
-bool Partitioner::partitionByLoops(Operation *op, upstream::ShardingInterface iface) {
+bool Partitioner::partitionByLoops(Operation *op, upstream::ShardingInterface iface,
+                                   int64_t loop) {
   SmallVector<AffineMap> maps = iface.getIndexingMaps();
   SmallVector<utils::IteratorType> iterators = iface.getLoopIteratorTypes();
   unsigned numOperands = op->getNumOperands();
   if (maps.size() != numOperands + op->getNumResults())
     return false;
-  int64_t loop = -1;
   for (auto [i, v] : llvm::enumerate(op->getOperands()))
-    if (int64_t d = dimOf(v); d != kReplicated) {
+    if (int64_t d = dimOf(v); loop < 0 && d != kReplicated) {
       loop = majorLoop(maps[i].getResult(d), maps[i].getNumDims());
       break;
     }
@@ -318,11 +332,54 @@ void Partitioner::replicate(Operation *op) {
       o.set(gather(o.get(), op->getLoc()));
 }
 
+bool Partitioner::splitParameterLoop(Operation *op) {
+  auto iface = dyn_cast<upstream::ShardingInterface>(op);
+  if (!iface)
+    return false;
+  SmallVector<AffineMap> maps = iface.getIndexingMaps();
+  SmallVector<utils::IteratorType> iterators = iface.getLoopIteratorTypes();
+  unsigned numOperands = op->getNumOperands();
+  if (maps.size() != numOperands + op->getNumResults() || op->getNumResults() == 0 ||
+      llvm::all_of(op->getOperands(), [&](Value v) { return parameters.contains(v); }))
+    return false;
+  for (unsigned i = 0; i < numOperands; ++i) {
+    if (!parameters.contains(op->getOperand(i)))
+      continue;
+    // A layer contracts the parameter with an activation (a sum loop both
+    // index); an embedding lookup does not, and splitting its features would
+    // split the whole hidden state.
+    bool contracts = false;
+    for (unsigned l = 0; l < iterators.size(); ++l)
+      for (unsigned j = 0; j < numOperands; ++j)
+        contracts |= iterators[l] == utils::IteratorType::reduction && j != i &&
+                     !parameters.contains(op->getOperand(j)) && maps[i].isFunctionOfDim(l) &&
+                     maps[j].isFunctionOfDim(l);
+    if (!contracts)
+      continue;
+    for (unsigned l = 0; l < iterators.size(); ++l) {
+      bool inOthers = false;
+      for (unsigned j = 0; j < numOperands; ++j)
+        inOthers |= j != i && maps[j].isFunctionOfDim(l);
+      if (iterators[l] != utils::IteratorType::parallel || inOthers ||
+          !maps[i].isFunctionOfDim(l) || !maps[numOperands].isFunctionOfDim(l))
+        continue;
+      if (partitionByLoops(op, iface, l))
+        return true;
+    }
+  }
+  return false;
+}
+
 LogicalResult Partitioner::partition(Operation *op) {
   if (completeOrForward(op))
     return success();
-  if (llvm::none_of(op->getOperands(), [&](Value v) { return dimOf(v) != kReplicated; }))
+  if (tensorParallel && isa<PermuteOp, ReshapeOp>(op) && parameters.contains(op->getOperand(0)))
+    parameters.insert(op->getResult(0));
+  if (llvm::none_of(op->getOperands(), [&](Value v) { return dimOf(v) != kReplicated; })) {
+    if (tensorParallel)
+      splitParameterLoop(op);
     return success();
+  }
   if (op->getNumRegions()) {
     replicate(op);
     // Values used inside the regions must be whole too.
@@ -411,11 +468,13 @@ struct ThunderShardDataParallel
     auto mesh = module->getAttrOfType<MeshAttr>(ThunderShardDialect::kMeshAttrName);
     if (!mesh)
       return; // nothing to partition
-    if (mesh.getAxisSize("tp") != 1) {
-      module.emitError("--mesh: tensor parallelism (tp) is not implemented yet");
+    bool tensorParallel = mesh.getAxisSize("tp") != 1;
+    if (tensorParallel && (mesh.getAxisSize("dp") != 1 || shardParams)) {
+      module.emitError("--mesh: tp with dp (a 2-D mesh) or with --shard-params is not "
+                       "implemented yet");
       return signalPassFailure();
     }
-    int64_t ranks = mesh.getAxisSize("dp");
+    int64_t ranks = tensorParallel ? mesh.getAxisSize("tp") : mesh.getAxisSize("dp");
     auto forward = module.lookupSymbol<func::FuncOp>("forward");
     if (!forward || forward.isExternal()) {
       module.emitError("thunder-shard-data-parallel needs a @forward function");
@@ -432,12 +491,19 @@ struct ThunderShardDataParallel
     numShardedParams += shardedParams.size();
 
     Partitioner p(module.getContext(), ranks);
+    // Tensor parallelism: the inputs stay whole; the parameters' loops split.
+    p.tensorParallel = tensorParallel;
+    for (func::FuncOp f : module.getOps<func::FuncOp>())
+      if (!f.isExternal())
+        for (unsigned i = 0; i < f.getNumArguments(); ++i)
+          if (attrString(f, i, false, "thunder.kind") == "param")
+            p.parameters.insert(f.getArgument(i));
     // Forward: user inputs split along their batch dimension (0).
     SmallVector<int64_t> argDims;
     for (unsigned i = 0; i < forward.getNumArguments(); ++i) {
       auto type = dyn_cast<RankedTensorType>(forward.getArgument(i).getType());
       bool input = attrString(forward, i, false, "thunder.kind") == "input";
-      if (!input || !type || type.getRank() == 0) {
+      if (!input || !type || type.getRank() == 0 || tensorParallel) {
         argDims.push_back(kReplicated);
         continue;
       }

@@ -315,7 +315,8 @@ int main(int argc, char **argv) {
   app.add_flag("-v,--verbose", opts.verbose, "progress on stderr");
   app.add_flag("--time-passes", opts.timePasses, "per-stage timing on stderr");
   app.add_option("--mesh", opts.mesh,
-                 "partition over a device mesh: dp:N (data parallel), docs/sharding.md");
+                 "partition over a device mesh: dp:N (data parallel) or tp:N (tensor "
+                 "parallel), docs/sharding.md");
   app.add_flag("--shard-params", opts.shardParams,
                "with --mesh: shard parameters on dim 0 (FSDP / ZeRO-3)");
   try {

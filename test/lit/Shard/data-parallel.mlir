@@ -88,9 +88,9 @@ module attributes {thunder_shard.mesh = #thunder_shard.mesh<dp = 2>} {
 
 // -----
 
-// Tensor parallelism is not implemented yet: said, not ignored.
-// expected-error @+1 {{--mesh: tensor parallelism (tp) is not implemented yet}}
-module attributes {thunder_shard.mesh = #thunder_shard.mesh<tp = 2>} {
+// A 2-D mesh (dp x tp) is not implemented yet: said, not ignored.
+// expected-error @+1 {{--mesh: tp with dp (a 2-D mesh) or with --shard-params is not implemented yet}}
+module attributes {thunder_shard.mesh = #thunder_shard.mesh<dp = 2, tp = 2>} {
   func.func @forward(%x: tensor<4xf32> {thunder.kind = "input", thunder.name = "x"}) -> tensor<4xf32> {
     return %x : tensor<4xf32>
   }

@@ -4,7 +4,8 @@ set -euo pipefail
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
 PKGS=(cmake ninja-build ccache g++ pkg-config
       llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22
-      libclang-rt-22-dev libzip-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdlpack-dev libgtest-dev)
+      libclang-rt-22-dev libzip-dev nlohmann-json3-dev libcli11-dev libfmt-dev libdlpack-dev libgtest-dev
+      openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -13,6 +13,7 @@
 #include "thunder/Target/Host/PrefixedAPI.h"
 #include "thunder/Target/Host/WeightsFile.h"
 #include "thunder/Dialect/Thunder/ThunderDialect.h"
+#include "thunder/Shard/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -101,6 +102,7 @@ private:
   }
 
   LogicalResult addBackward();
+  LogicalResult partition(TimingScope &root);
   LogicalResult addLowering(OpPassManager &pm);
   void configure(PassManager &pm, TimingScope &scope);
   LogicalResult emitHost(const target::ModelDesc &model, std::vector<uint8_t> &blob,
@@ -134,6 +136,35 @@ LogicalResult Compiler::addBackward() {
   return emitError(loc) << "--backward: this thunderc was built without the autodiff transform",
          failure();
 #endif
+}
+
+/// --mesh: the plan as the module's thunder_shard.mesh, then the partition
+/// of @forward and @backward (docs/sharding.md).
+LogicalResult Compiler::partition(TimingScope &root) {
+  if (options.shardParams && options.target == Target::CUDA)
+    return emitError(loc) << "--shard-params is implemented for --target=cpu only (the CUDA "
+                             "runtime does not keep parameter blocks yet)",
+           failure();
+  ctx->getOrLoadDialect<shard::ThunderShardDialect>();
+  SmallVector<StringAttr> axes;
+  SmallVector<int64_t> sizes;
+  for (const auto &[axis, size] : options.mesh) {
+    axes.push_back(StringAttr::get(ctx, axis));
+    sizes.push_back(size);
+  }
+  auto mesh = shard::MeshAttr::getChecked([&] { return emitError(loc); }, ctx,
+                                          ArrayRef<StringAttr>(axes), ArrayRef<int64_t>(sizes));
+  if (!mesh)
+    return failure();
+  module->setAttr(shard::ThunderShardDialect::kMeshAttrName, mesh);
+  TimingScope t = root.nest("sharding");
+  progress("partition over the mesh");
+  PassManager pm(ctx);
+  configure(pm, t);
+  shard::ThunderShardDataParallelOptions plan;
+  plan.shardParams = options.shardParams;
+  pm.addPass(shard::createThunderShardDataParallel(plan));
+  return pm.run(module);
 }
 
 LogicalResult Compiler::addLowering(OpPassManager &pm) {
@@ -356,6 +387,9 @@ LogicalResult Compiler::run() {
       return failure();
   }
 
+  if (!options.mesh.empty() && failed(partition(root)))
+    return failure();
+
   if (options.emit == EmitKind::MLIR) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -374,6 +408,7 @@ LogicalResult Compiler::run() {
   auto model = target::describeModel(module, describe);
   if (failed(model))
     return failure();
+  model->mesh = options.mesh;
   model->apiPrefix =
       options.apiPrefix.empty() ? target::defaultAPIPrefix(model->name) : options.apiPrefix;
   if (!target::isCIdentifier(model->apiPrefix))
@@ -410,6 +445,9 @@ LogicalResult Compiler::run() {
     configure(pm, t);
     if (failed(addLowering(pm)))
       return failure();
+    // The collectives become runtime calls on tensors, before bufferization.
+    if (!options.mesh.empty())
+      pm.addPass(shard::createThunderShardLowerCollectives());
     progress("lowering to linalg: " + std::to_string(pm.size()) + " passes");
     if (pm.size() && failed(pm.run(module)))
       return failure();

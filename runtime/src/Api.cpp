@@ -154,6 +154,8 @@ THUNDER_API const char *thunder_status_string(thunder_status s) {
     return "internal error";
   case THUNDER_ERR_FILE:
     return "bad weights file";
+  case THUNDER_ERR_COMMUNICATION:
+    return "communication error";
   }
   return "unknown status";
 }
@@ -375,6 +377,53 @@ THUNDER_API thunder_status thunder_copy_to_host(thunder_model *m, const DLTensor
 
 THUNDER_API thunder_status thunder_synchronize(thunder_model *m, void *cuda_stream) {
   return guarded(m, "thunder_synchronize", [&] { synchronize(*m, cuda_stream); });
+}
+
+THUNDER_API int64_t thunder_mesh_size(const thunder_model *m) {
+  return m && m->meta && !m->meta->mesh.empty() ? m->meta->meshRanks : 0;
+}
+
+THUNDER_API int thunder_input_sharded_dim(const thunder_model *m, size_t i) {
+  return m && m->meta && i < m->meta->inputs.size() ? m->meta->inputs[i].shardedDim : -1;
+}
+
+THUNDER_API int thunder_output_sharded_dim(const thunder_model *m, size_t i) {
+  return m && m->meta && i < m->meta->outputs.size() ? m->meta->outputs[i].shardedDim : -1;
+}
+
+THUNDER_API int thunder_param_sharded_dim(const thunder_model *m, size_t i) {
+  return m && m->meta && i < m->meta->params.size() ? m->meta->params[i].shardedDim : -1;
+}
+
+THUNDER_API uint64_t thunder_param_bytes(const thunder_model *m) {
+  return m && m->meta ? parameterBytes(*m) : 0;
+}
+
+THUNDER_API thunder_status thunder_model_set_mpi_comm(thunder_model *m, const void *mpi_comm) {
+  return guarded(m, "thunder_model_set_mpi_comm", [&] { setMPICommunicator(*m, mpi_comm); });
+}
+
+THUNDER_API thunder_status thunder_model_set_nccl_comm(thunder_model *m, const void *nccl_comm) {
+  return guarded(m, "thunder_model_set_nccl_comm", [&] { setNCCLCommunicator(*m, nccl_comm); });
+}
+
+THUNDER_API thunder_status thunder_model_init_nccl(thunder_model *m, const void *unique_id,
+                                                   int nranks, int rank) {
+  return guarded(m, "thunder_model_init_nccl",
+                 [&] { initNCCLCommunicator(*m, unique_id, nranks, rank); });
+}
+
+THUNDER_API thunder_status thunder_nccl_unique_id(void *out) {
+  try {
+    thunder::shard::ncclUniqueId(out);
+    return THUNDER_OK;
+  } catch (const thunder::rt::Error &e) {
+    setThreadError(std::string("thunder_nccl_unique_id: ") + e.message);
+    return e.status;
+  } catch (...) {
+    setThreadError("thunder_nccl_unique_id: unexpected failure");
+    return THUNDER_ERR_INTERNAL;
+  }
 }
 
 THUNDER_API void thunder_device_free(void *device_ptr) {

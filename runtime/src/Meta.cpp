@@ -378,6 +378,12 @@ void parseTensors(const json &root, const char *key, ModelMeta &m, std::vector<T
       if (p != t.end() && p->is_boolean())
         tm.persistent = p->get<bool>();
     }
+    if (auto d = t.find("sharded_dim"); d != t.end()) {
+      int64_t dim = getInt(*d, where + ".sharded_dim");
+      if (dim < 0 || dim >= tm.rank())
+        bad(where + ".sharded_dim " + std::to_string(dim) + " is not a dimension");
+      tm.shardedDim = static_cast<int>(dim);
+    }
     out.push_back(std::move(tm));
   }
 }
@@ -576,6 +582,19 @@ std::unique_ptr<ModelMeta> parseMeta(const char *text, uint64_t weightsSize) {
   }
   m->weightsSize = weightsSize;
 
+  if (auto mesh = root.find("mesh"); mesh != root.end() && !mesh->is_null()) {
+    if (!mesh->is_array())
+      bad("\"mesh\" must be an array of [axis, size] pairs");
+    for (const json &axis : *mesh) {
+      if (!axis.is_array() || axis.size() != 2 || !axis[0].is_string())
+        bad("\"mesh\" entries must be [axis, size] pairs");
+      int64_t size = getInt(axis[1], "mesh size");
+      if (size < 1)
+        bad("mesh axis " + axis[0].get<std::string>() + " has size " + std::to_string(size));
+      m->mesh.emplace_back(axis[0].get<std::string>(), size);
+      m->meshRanks *= size;
+    }
+  }
   parseSymbols(root, *m);
   parseTensors(root, "inputs", *m, m->inputs, false, weightsSize);
   // Symbols used by inputs but not listed: add them, unbounded.
@@ -643,6 +662,13 @@ std::unique_ptr<ModelMeta> parseMeta(const char *text, uint64_t weightsSize) {
     for (TensorMeta &t : *list)
       fillInfo(*m, t);
   return m;
+}
+
+std::vector<int64_t> ModelMeta::blockShape(const TensorMeta &t) const {
+  std::vector<int64_t> s = t.staticShape();
+  if (t.shardedDim == 0 && !s.empty())
+    s[0] = (s[0] + meshRanks - 1) / meshRanks;
+  return s;
 }
 
 } // namespace thunder::rt

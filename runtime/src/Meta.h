@@ -44,6 +44,8 @@ struct TensorMeta {
   uint64_t offset = 0, nbytes = 0; // params, buffers, constants
   bool persistent = true;
   bool hasGrad = false, mutated = false;
+  /// --mesh: the dimension along which each rank holds its block; -1: whole.
+  int shardedDim = -1;
   // Storage for thunder_tensor_info.
   std::vector<int64_t> infoShape, infoMin, infoMax;
   std::vector<const char *> infoNames;
@@ -96,7 +98,14 @@ struct ModelMeta {
   /// laid out (offset, nbytes) in a block of weightsSize bytes all the same.
   bool externalWeights = false;
   uint64_t weightsSize = 0; // the layout's size (thunder_model_weights_size when embedded)
+  /// --mesh: the axes and sizes the program was partitioned for (empty: one
+  /// device), and the number of ranks it needs (their product).
+  std::vector<std::pair<std::string, int64_t>> mesh;
+  int64_t meshRanks = 1;
   int symbolIndex(const std::string &n) const;
+  /// The static shape an entry point takes for parameter `t`: with
+  /// --shard-params, this rank's block of ceil(dim 0 / meshRanks) rows.
+  std::vector<int64_t> blockShape(const TensorMeta &t) const;
   /// Rank of a result of an entry.
   int resultRank(const ArgRef &r) const;
   DType resultDType(const ArgRef &r) const;

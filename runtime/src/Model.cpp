@@ -6,6 +6,7 @@
 #include "cuda/Context.h"
 
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -858,9 +859,32 @@ thunder_model *createModel(const WeightSources &src) {
   return m.release();
 }
 
+/// A --mesh model runs only with its communicator: without it the first
+/// collective would have no peers.
+static void requireCommunicator(const thunder_model &m) {
+  if (m.meta->mesh.empty() || m.transport)
+    return;
+  std::string mesh;
+  for (const auto &[axis, size] : m.meta->mesh)
+    mesh += (mesh.empty() ? "" : ",") + axis + ":" + std::to_string(size);
+  fail(THUNDER_ERR_COMMUNICATION,
+       "this model was compiled with --mesh=" + mesh + " and this instance has no "
+       "communicator: give it one first (" +
+           (m.cuda ? std::string("thunder_model_set_nccl_comm or thunder_model_init_nccl")
+                   : std::string("thunder_model_set_mpi_comm")) + ")");
+}
+
+/// Runs an entry with the instance's transport current for its collectives.
+static void callEntry(thunder_model &m, Frame &f, EntryFn entry) {
+  thunder::shard::ScopedTransport collectives(m.transport.get());
+  f.call(entry);
+  collectives.check();
+}
+
 void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
              DLManagedTensor **outputs, size_t nOutputs, void *stream) {
   const ModelMeta &meta = *m.meta;
+  requireCommunicator(m);
   if (!outputs && nOutputs)
     fail(THUNDER_ERR_INVALID_ARGUMENT, "the output array is null");
   for (size_t i = 0; i < nOutputs; ++i)
@@ -894,7 +918,7 @@ void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
     switch (a.kind) {
     case ArgRef::Param: {
       const TensorMeta &t = meta.params[a.index];
-      std::vector<int64_t> s = t.staticShape();
+      std::vector<int64_t> s = meta.blockShape(t);
       f.addArg(m.paramPtrs[a.index], s.data(), t.rank(), itemSize(t.dtype), true);
       break;
     }
@@ -917,7 +941,7 @@ void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
     }
   }
   f.layoutResults(meta, meta.forward.results);
-  f.call(m.img->forward);
+  callEntry(m, f, m.img->forward);
   std::vector<DLManagedTensor *> made(meta.outputs.size(), nullptr);
   try {
     // Constructed first: on failure its destructor frees what the entry allocated.
@@ -974,6 +998,7 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
               DLManagedTensor **gradParams, size_t nParams, DLManagedTensor **gradInputs,
               size_t nInputs, void *stream) {
   const ModelMeta &meta = *m.meta;
+  requireCommunicator(m);
   if (gradParams)
     for (size_t i = 0; i < nParams; ++i)
       gradParams[i] = nullptr;
@@ -1048,7 +1073,7 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
       // Backward reads parameters, constants and unmutated buffers from the instance
       // instead of saving copies of them (docs/model-abi.md).
       const TensorMeta &t = meta.params[a.index];
-      std::vector<int64_t> s = t.staticShape();
+      std::vector<int64_t> s = meta.blockShape(t);
       f.addArg(m.paramPtrs[a.index], s.data(), t.rank(), itemSize(t.dtype), true);
     } else if (a.kind == ArgRef::Constant) {
       const TensorMeta &t = meta.constants[a.index];
@@ -1061,7 +1086,7 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
     }
   }
   f.layoutResults(meta, meta.backward.results);
-  f.call(m.img->backward);
+  callEntry(m, f, m.img->backward);
   std::vector<DLManagedTensor *> gp(meta.params.size(), nullptr), gi(meta.inputs.size(), nullptr);
   try {
     Results res(m, *scope, f, meta.backward.results);
@@ -1072,7 +1097,15 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
         int p = meta.gradParams[r.index];
         const TensorMeta &t = meta.params[p];
         std::string who = "gradient of parameter '" + t.name + "'";
-        checkResultShape(meta, t, res.sizesOf(k), {}, who);
+        if (t.shardedDim < 0) {
+          checkResultShape(meta, t, res.sizesOf(k), {}, who);
+        } else if (std::vector<int64_t> block = meta.blockShape(t);
+                   !std::equal(block.begin(), block.end(), res.sizesOf(k))) {
+          fail(THUNDER_ERR_INTERNAL, who + ": the compiled code returned shape " +
+                                         formatShape(res.sizesOf(k), t.rank()) +
+                                         ", expected the block " +
+                                         formatShape(block.data(), t.rank()));
+        }
         gp[p] = res.handOut(k, t.dtype, who, false);
       } else if (r.kind == ArgRef::GradInput && gradInputs) {
         int i = meta.gradInputs[r.index];
@@ -1256,6 +1289,83 @@ void synchronize(thunder_model &m, void *stream) {
   check(m.cudaState->d->cuStreamSynchronize(static_cast<CUstream>(stream)),
         "synchronising the stream (a kernel of an earlier call may have failed)");
   scope.check();
+}
+
+} // namespace thunder::rt
+
+namespace thunder::rt {
+namespace {
+
+void requireMesh(const thunder_model &m, bool cuda, const char *what) {
+  if (m.meta->mesh.empty())
+    fail(THUNDER_ERR_NOT_SUPPORTED, "this model was compiled without --mesh: it has no "
+                                    "collectives and needs no communicator");
+  if (m.cuda != cuda)
+    fail(THUNDER_ERR_NOT_SUPPORTED, std::string(what) + " is for the " +
+                                        (cuda ? "CUDA" : "CPU") + " target; this model is "
+                                        "compiled for " + (m.cuda ? "CUDA" : "the CPU"));
+}
+
+/// The instance's transport, once its size is the mesh's; with
+/// --shard-params (CPU) the instance then keeps only its parameter blocks.
+void join(thunder_model &m, std::unique_ptr<thunder::shard::Transport> transport) {
+  if (transport->size() != m.meta->meshRanks)
+    fail(THUNDER_ERR_COMMUNICATION,
+         "the communicator has " + std::to_string(transport->size()) +
+             " ranks but the model was compiled for a mesh of " +
+             std::to_string(m.meta->meshRanks) + " (run it under mpirun -np " +
+             std::to_string(m.meta->meshRanks) + ")");
+  m.transport = std::move(transport);
+  // --shard-params: the instance keeps its block of each sharded parameter
+  // (rows [rank * b, rank * b + b) of dim 0, zeros past the end) and the
+  // entry points read only that.
+  for (size_t i = 0; i < m.meta->params.size(); ++i) {
+    const TensorMeta &t = m.meta->params[i];
+    if (t.shardedDim != 0)
+      continue;
+    std::vector<int64_t> whole = t.staticShape(), block = m.meta->blockShape(t);
+    size_t rowBytes = whole[0] ? t.nbytes / whole[0] : 0;
+    int64_t first = m.transport->rank() * block[0];
+    int64_t rows = std::max<int64_t>(0, std::min<int64_t>(block[0], whole[0] - first));
+    std::vector<uint8_t> data(block[0] * rowBytes, 0);
+    if (rows > 0)
+      std::memcpy(data.data(), static_cast<const uint8_t *>(m.paramPtrs[i]) + first * rowBytes,
+                  rows * rowBytes);
+    m.paramBlocks.push_back(std::move(data));
+    m.paramPtrs[i] = m.paramBlocks.back().data();
+  }
+}
+
+} // namespace
+
+void setMPICommunicator(thunder_model &m, const void *mpiComm) {
+  requireMesh(m, false, "an MPI communicator");
+  join(m, thunder::shard::openMPI(mpiComm));
+}
+
+void setNCCLCommunicator(thunder_model &m, const void *ncclComm) {
+  requireMesh(m, true, "an NCCL communicator");
+  join(m, thunder::shard::openNCCL(ncclComm));
+}
+
+void initNCCLCommunicator(thunder_model &m, const void *uniqueId, int nranks,
+                                       int rank) {
+  requireMesh(m, true, "an NCCL communicator");
+  requireWeights(m);
+  // NCCL makes the communicator on the current device: the instance's.
+  bindDevice(m, -1);
+  CallScope scope(m, nullptr);
+  scope.check();
+  join(m, thunder::shard::createNCCL(uniqueId, nranks, rank));
+}
+
+uint64_t parameterBytes(const thunder_model &m) {
+  uint64_t bytes = 0;
+  for (const TensorMeta &t : m.meta->params) {
+    std::vector<int64_t> block = m.meta->blockShape(t);
+    bytes += itemSize(t.dtype) * static_cast<uint64_t>(numElements(block.data(), t.rank()));
+  }
+  return bytes;
 }
 
 } // namespace thunder::rt

@@ -2,9 +2,11 @@
 #pragma once
 
 #include "cuda/Context.h"
+#include "shard/Transport.h"
 #include "src/Meta.h"
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +78,10 @@ struct thunder_model {
   std::vector<std::vector<int64_t>> lastOutputShapes;
 
   std::unique_ptr<thunder::cuda::CudaState> cudaState;
+  /// --mesh: the caller's communicator (thunder_model_set_mpi_comm).
+  std::unique_ptr<thunder::shard::Transport> transport;
+  /// --shard-params: this rank's blocks of the sharded parameters.
+  std::deque<std::vector<uint8_t>> paramBlocks;
   void *lastStream = nullptr;
 
   std::string lastError;
@@ -107,5 +113,10 @@ void setDevice(thunder_model &m, int device);
 void copyToDevice(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
 void copyToHost(thunder_model &m, const DLTensor *src, DLManagedTensor **out);
 void synchronize(thunder_model &m, void *stream);
+void setMPICommunicator(thunder_model &m, const void *mpiComm);
+void setNCCLCommunicator(thunder_model &m, const void *ncclComm);
+void initNCCLCommunicator(thunder_model &m, const void *uniqueId, int nranks, int rank);
+/// Bytes of parameter data the entry points read (the blocks under --shard-params).
+uint64_t parameterBytes(const thunder_model &m);
 
 } // namespace thunder::rt

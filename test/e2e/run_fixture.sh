@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end check of one fixture on the CPU target:
-#   run_fixture.sh NAME [--backward] [--weights=external]
+#   run_fixture.sh NAME [--backward] [--weights=external] [--mesh=dp:N [--shard-params]]
 # compiles test/fixtures/NAME.pt2 with `thunderc --target=cpu`, runs thunder-run on
 # NAME.ref.safetensors and compares with tools/thunder-run/compare.py at the
 # tolerances of test/fixtures/README.md:
@@ -11,6 +11,9 @@
 # NAME.external.weights.safetensors beside the .so) and runs with thunder-run
 # --weights; besides the reference check, the results must equal byte for byte
 # those of the embedded build when its run (the test's previous RUN line) left them.
+# --mesh=...: compiles the partitioned program (docs/sharding.md) and runs it under
+# `mpirun --oversubscribe -np RANKS`; rank 0's gathered results must match the same
+# single-process reference.
 # Compile time and peak memory (/usr/bin/time -v) go to OUT/NAME[.backward].stats,
 # which update_compile_times.sh gathers into compile-times.md.
 # Environment: THUNDER_BUILD_DIR (default <repo>/build), THUNDER_E2E_OUT (default
@@ -23,10 +26,16 @@ out="${THUNDER_E2E_OUT:-$build/test/e2e-out}"
 name="${1:?usage: run_fixture.sh NAME [--backward] [--weights=external]}"
 backward=0
 external=0
+mesh_args=()
+ranks=1
 for arg in "${@:2}"; do
   case "$arg" in
     --backward) backward=1 ;;
     --weights=external) external=1 ;;
+    --mesh=*)
+      mesh_args+=("$arg")
+      for axis in $(echo "${arg#--mesh=}" | tr ',' ' '); do ranks=$((ranks * ${axis#*:})); done ;;
+    --shard-params) mesh_args+=("$arg") ;;
     *) echo "run_fixture: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -45,6 +54,7 @@ mkdir -p "$out"
 tag="$name"; [ $backward = 1 ] && tag="$name.backward"
 embedded_result="$out/$tag.out.safetensors"
 [ $external = 1 ] && tag="$tag.external"
+[ ${#mesh_args[@]} -gt 0 ] && tag="$tag.$(printf '%s' "${mesh_args[*]}" | sed 's/--//g; s/[:=]/-/g; s/ /./g')"
 so="$out/$tag.so"
 weights="$out/$tag.weights.safetensors"
 stats="$out/$tag.stats"
@@ -60,6 +70,9 @@ esac
 compile_args=(--target=cpu "$pt2" -o "$so")
 [ $backward = 1 ] && compile_args+=(--backward)
 [ $external = 1 ] && compile_args+=(--weights=external)
+compile_args+=("${mesh_args[@]}")
+launcher=()
+[ ${#mesh_args[@]} -gt 0 ] && launcher=(mpirun --oversubscribe --allow-run-as-root -np "$ranks")
 echo "== compile: thunderc ${compile_args[*]}"
 timelog="$out/$tag.time"
 set +e
@@ -87,8 +100,8 @@ run_and_compare() { # inputs.safetensors result.safetensors
   local run_args=("$so" --inputs "$1" --save "$2")
   [ $backward = 1 ] && run_args+=(--backward)
   [ $external = 1 ] && run_args+=(--weights "$weights")
-  echo "== run: thunder-run ${run_args[*]}"
-  "$runner" "${run_args[@]}"
+  echo "== run: ${launcher[*]} thunder-run ${run_args[*]}"
+  "${launcher[@]}" "$runner" "${run_args[@]}"
 }
 
 result="$out/$tag.out.safetensors"

@@ -19,6 +19,7 @@
 #if THUNDER_OPT_HAVE_CUDA
 #include "thunder/Target/CUDA.h"
 #endif
+#include "thunder/Shard/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -40,6 +41,8 @@ int main(int argc, char **argv) {
   // thunder-cuda-* passes, thunder-cuda-lowering / thunder-cuda-codegen.
   thunder::cuda::registerCUDAPasses();
 #endif
+  // thunder-shard-data-parallel, thunder-shard-lower-collectives.
+  thunder::shard::registerThunderShardPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
@@ -51,6 +54,7 @@ int main(int argc, char **argv) {
 #if THUNDER_OPT_HAVE_AUTODIFF
   thunder::autodiff::registerVJPExternalModels(registry);
 #endif
+  thunder::shard::registerShardingExternalModels(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "thunder optimizer driver\n", registry));
 }

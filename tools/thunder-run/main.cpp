@@ -9,12 +9,14 @@
 // model's device, and writes output.<i>, buffer.<fqn>, and with --backward
 // grad.input.<i> and grad.param.<fqn>: the keys of shared/fixtures' reference
 // files. --weights: the instance's parameters, buffers and constants from a
-// weights file (needed for a model compiled with --weights=external).
+// weights file (needed for a model compiled with --weights=external). A model
+// compiled with --mesh runs under mpirun, one process a rank (Distributed.h).
 // Exit status: 0 ok, 1 error ("error: ..." on stderr), 2 bad usage.
 //
 //===----------------------------------------------------------------------===//
 
 #include "DeviceMemory.h"
+#include "Distributed.h"
 #include "safetensors/Safetensors.h"
 #include "thunder/runtime/thunder.h"
 
@@ -24,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -100,9 +103,34 @@ struct Abi {
         dlsym(lib, "thunder_model_create_from_file"));
     thunder_weights_external = reinterpret_cast<decltype(thunder_weights_external)>(
         dlsym(lib, "thunder_weights_external"));
+    thunder_mesh_size =
+        reinterpret_cast<decltype(thunder_mesh_size)>(dlsym(lib, "thunder_mesh_size"));
+    thunder_input_sharded_dim = reinterpret_cast<decltype(thunder_input_sharded_dim)>(
+        dlsym(lib, "thunder_input_sharded_dim"));
+    thunder_output_sharded_dim = reinterpret_cast<decltype(thunder_output_sharded_dim)>(
+        dlsym(lib, "thunder_output_sharded_dim"));
+    thunder_model_set_mpi_comm = reinterpret_cast<decltype(thunder_model_set_mpi_comm)>(
+        dlsym(lib, "thunder_model_set_mpi_comm"));
+    thunder_param_sharded_dim = reinterpret_cast<decltype(thunder_param_sharded_dim)>(
+        dlsym(lib, "thunder_param_sharded_dim"));
+    thunder_param_bytes =
+        reinterpret_cast<decltype(thunder_param_bytes)>(dlsym(lib, "thunder_param_bytes"));
+    thunder_model_init_nccl = reinterpret_cast<decltype(thunder_model_init_nccl)>(
+        dlsym(lib, "thunder_model_init_nccl"));
+    thunder_nccl_unique_id =
+        reinterpret_cast<decltype(thunder_nccl_unique_id)>(dlsym(lib, "thunder_nccl_unique_id"));
   }
   decltype(&::thunder_model_create_from_file) thunder_model_create_from_file = nullptr;
   decltype(&::thunder_weights_external) thunder_weights_external = nullptr;
+  // --mesh models (docs/sharding.md).
+  decltype(&::thunder_mesh_size) thunder_mesh_size = nullptr;
+  decltype(&::thunder_input_sharded_dim) thunder_input_sharded_dim = nullptr;
+  decltype(&::thunder_output_sharded_dim) thunder_output_sharded_dim = nullptr;
+  decltype(&::thunder_model_set_mpi_comm) thunder_model_set_mpi_comm = nullptr;
+  decltype(&::thunder_param_sharded_dim) thunder_param_sharded_dim = nullptr;
+  decltype(&::thunder_param_bytes) thunder_param_bytes = nullptr;
+  decltype(&::thunder_model_init_nccl) thunder_model_init_nccl = nullptr;
+  decltype(&::thunder_nccl_unique_id) thunder_nccl_unique_id = nullptr;
 };
 
 struct ManagedDeleter {
@@ -156,6 +184,10 @@ public:
   bool cuda = false;
   std::vector<std::unique_ptr<DLTensor>> views;
 };
+
+/// The MPI job of a --mesh model while it runs (null otherwise): a failing
+/// rank ends the job rather than leave the others waiting in a collective.
+thunder::run::MPIWorld *activeWorld = nullptr;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -230,6 +262,68 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
   if (r.cuda && device >= 0)
     r.check(abi.thunder_model_set_device(raw, device), "selecting the device");
 
+  // --mesh: this process is one rank; it runs its blocks (Distributed.h).
+  std::unique_ptr<thunder::run::MPIWorld> world;
+  int64_t meshSize = abi.thunder_mesh_size ? abi.thunder_mesh_size(raw) : 0;
+  if (meshSize > 0 && r.cuda) {
+    // CUDA: NCCL, one rank per device; under mpirun rank 0's unique id goes to
+    // every rank through MPI (and so do the inputs' blocks and the results).
+    if (!abi.thunder_model_init_nccl || !abi.thunder_nccl_unique_id)
+      die(modelPath + " has a mesh but no thunder_model_init_nccl");
+    if (meshSize > 1 || thunder::run::underMPIRun()) {
+      world = std::make_unique<thunder::run::MPIWorld>();
+      activeWorld = world.get();
+    }
+    int rank = world ? world->rank() : 0, ranks = world ? world->size() : 1;
+    if (device < 0)
+      r.check(abi.thunder_model_set_device(raw, rank), "selecting the rank's device");
+    std::vector<char> id(128 * ranks), mine(128);
+    if (rank == 0 && ranks > 1)
+      r.check(abi.thunder_nccl_unique_id(mine.data()), "making the NCCL unique id");
+    if (world)
+      world->allGather(mine.data(), id.data(), mine.size());
+    r.check(abi.thunder_model_init_nccl(raw, ranks > 1 ? id.data() : nullptr, ranks, rank),
+            "joining the NCCL communicator");
+  } else if (meshSize > 0) {
+    if (!abi.thunder_model_set_mpi_comm)
+      die(modelPath + " has a mesh but no thunder_model_set_mpi_comm");
+    world = std::make_unique<thunder::run::MPIWorld>();
+    activeWorld = world.get();
+    r.check(abi.thunder_model_set_mpi_comm(raw, world->communicator()),
+            "joining MPI_COMM_WORLD");
+    if (verbose && abi.thunder_param_bytes) {
+      uint64_t whole = 0;
+      thunder_tensor_info info;
+      for (size_t p = 0; p < nParams; ++p) {
+        if (abi.thunder_param_info(raw, p, &info) != THUNDER_OK)
+          continue;
+        uint64_t n = info.dtype.bits / 8;
+        for (int d = 0; d < info.ndim; ++d)
+          n *= static_cast<uint64_t>(info.shape[d]);
+        whole += n;
+      }
+      std::fprintf(stderr, "rank %d of %d: %llu parameter bytes (the whole model has %llu)\n",
+                   world->rank(), world->size(),
+                   static_cast<unsigned long long>(abi.thunder_param_bytes(raw)),
+                   static_cast<unsigned long long>(whole));
+    }
+  }
+  auto paramDim = [&](size_t p) {
+    return world && abi.thunder_param_sharded_dim ? abi.thunder_param_sharded_dim(raw, p) : -1;
+  };
+  auto inputDim = [&](size_t i) { return world ? abi.thunder_input_sharded_dim(raw, i) : -1; };
+  auto outputDim = [&](size_t i) { return world ? abi.thunder_output_sharded_dim(raw, i) : -1; };
+  std::deque<thunder::st::Tensor> blocks; // this rank's blocks of the inputs
+  auto block = [&](thunder::st::Tensor &whole, int dim, const std::string &what) {
+    if (dim < 0)
+      return &whole;
+    blocks.push_back(thunder::run::takeBlock(whole, dim, world->rank(), world->size(), what));
+    return &blocks.back();
+  };
+  auto whole = [&](thunder::st::Tensor t, int dim) {
+    return dim < 0 ? t : thunder::run::gatherBlocks(*world, t, dim);
+  };
+
   thunder::st::File in = thunder::st::read(inputsPath);
   std::vector<Managed> keep;
   std::vector<const DLTensor *> inputs;
@@ -239,7 +333,7 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
     if (it == in.tensors.end())
       die(inputsPath + " has no tensor '" + key + "' (the model has " + std::to_string(nIn) +
           " inputs)");
-    inputs.push_back(r.place(it->second, keep));
+    inputs.push_back(r.place(*block(it->second, inputDim(i), key), keep));
   }
 
   thunder::st::File out;
@@ -252,7 +346,7 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
   if (memory)
     memory->sample();
   for (size_t i = 0; i < nOut; ++i)
-    out.tensors["output." + std::to_string(i)] = r.fetch(outs[i]);
+    out.tensors["output." + std::to_string(i)] = whole(r.fetch(outs[i]), outputDim(i));
   for (size_t b = 0; b < nBuf; ++b) {
     thunder_tensor_info info;
     r.check(abi.thunder_buffer_info(raw, b, &info), "buffer info");
@@ -265,9 +359,10 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
   std::vector<const DLTensor *> cots(nOut, nullptr);
   if (doBackward) {
     for (size_t k = 0; k < nOut; ++k) {
-      auto it = in.tensors.find("cotangent." + std::to_string(k));
+      std::string key = "cotangent." + std::to_string(k);
+      auto it = in.tensors.find(key);
       if (it != in.tensors.end())
-        cots[k] = r.place(it->second, keep);
+        cots[k] = r.place(*block(it->second, outputDim(k), key), keep);
     }
     std::vector<DLManagedTensor *> gp(nParams, nullptr), gi(nIn, nullptr);
     r.check(
@@ -286,13 +381,16 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
         continue;
       thunder_tensor_info info;
       r.check(abi.thunder_param_info(raw, p, &info), "param info");
-      out.tensors["grad.param." + std::string(info.name)] = r.fetch(gp[p]);
+      thunder::st::Tensor grad = r.fetch(gp[p]);
+      if (paramDim(p) >= 0) // blocks of dim 0, the last padded: gathered and trimmed
+        grad = thunder::run::trimRows(whole(std::move(grad), paramDim(p)), info.shape[0]);
+      out.tensors["grad.param." + std::string(info.name)] = std::move(grad);
     }
     for (size_t i = 0; i < nIn; ++i)
       if (gi[i])
-        out.tensors["grad.input." + std::to_string(i)] = r.fetch(gi[i]);
+        out.tensors["grad.input." + std::to_string(i)] = whole(r.fetch(gi[i]), inputDim(i));
   }
-  if (!savePath.empty())
+  if (!savePath.empty() && (!world || world->rank() == 0))
     thunder::st::write(savePath, out);
 
   if (bench > 0) {
@@ -360,6 +458,7 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
   outHold.clear();
   keep.clear();
   model.reset();
+  activeWorld = nullptr;
   // The library stays loaded: deleters of anything still alive live in it.
   return 0;
 }
@@ -413,6 +512,11 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "error: %s\n", e.what());
   } catch (const std::exception &e) {
     std::fprintf(stderr, "error: %s\n", e.what());
+  }
+  if (activeWorld && activeWorld->size() > 1) {
+    std::fprintf(stderr, "error: rank %d failed; ending the MPI job\n", activeWorld->rank());
+    std::fflush(stderr);
+    activeWorld->abort(1);
   }
   return 1;
 }

@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ListOps.h"
+#include "MeshOption.h"
 #include "thunder/Importer/Importer.h"
 
 #ifdef THUNDERC_HAVE_DRIVER
@@ -58,6 +59,8 @@ struct Options {
   std::string autocast = "none";
   std::string emit = "so";
   std::string weights = "embedded";
+  std::string mesh;
+  bool shardParams = false;
   std::string name;
   int optLevel = 2;
   bool printIrAfterAll = false;
@@ -229,6 +232,8 @@ int run(const Options &opts) {
   copts.modelName = opts.name.empty() ? llvm::sys::path::stem(opts.input).str() : opts.name;
   copts.apiPrefix = opts.name;
   copts.inputPath = opts.input;
+  copts.mesh = thunderc::parseMesh(opts.mesh).axes; // checked in main
+  copts.shardParams = opts.shardParams;
   if (failed(drv::compile(*imported->module, imported->weights, copts, opts.output)))
     return 1;
   return 0;
@@ -309,6 +314,11 @@ int main(int argc, char **argv) {
                  "print the IR after the named pass");
   app.add_flag("-v,--verbose", opts.verbose, "progress on stderr");
   app.add_flag("--time-passes", opts.timePasses, "per-stage timing on stderr");
+  app.add_option("--mesh", opts.mesh,
+                 "partition over a device mesh: dp:N (data parallel) or tp:N (tensor "
+                 "parallel), docs/sharding.md");
+  app.add_flag("--shard-params", opts.shardParams,
+               "with --mesh: shard parameters on dim 0 (FSDP / ZeRO-3)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp &e) {
@@ -350,6 +360,17 @@ int main(int argc, char **argv) {
     }
   }
 #endif
+  if (!opts.mesh.empty()) {
+    thunderc::MeshParse mesh = thunderc::parseMesh(opts.mesh);
+    if (!mesh.error.empty()) {
+      llvm::errs() << "thunderc: error: " << mesh.error << "\n";
+      return 2;
+    }
+  }
+  if (opts.shardParams && opts.mesh.empty()) {
+    llvm::errs() << "thunderc: error: --shard-params needs --mesh (e.g. --mesh=dp:2)\n";
+    return 2;
+  }
   if (opts.output == "-" && opts.emit != "mlir") {
     llvm::errs() << "thunderc: error: -o - (stdout) is only for --emit=mlir\n";
     return 2;

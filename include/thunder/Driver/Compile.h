@@ -38,6 +38,11 @@ struct CompileOptions {
   /// identifier); empty: derived from modelName (PrefixedAPI.h).
   std::string apiPrefix;
   std::string inputPath;    // for diagnostics
+  /// --mesh=dp:N[,tp:M]: the mesh axes in the order given (empty: one
+  /// device); thunderc has checked the names and sizes. docs/sharding.md.
+  std::vector<std::pair<std::string, int64_t>> mesh;
+  /// --shard-params: FSDP / ZeRO-3 over the mesh's dp axis.
+  bool shardParams = false;
 };
 
 /// Runs everything after import (autodiff, decomposition, lowering, codegen,

@@ -154,6 +154,26 @@ void thunder_cuda_attention_bwd(int dtype_code, int64_t b, int64_t h, int64_t hk
                                 int mask_kind, const void *mask, int64_t mB, int64_t mH,
                                 int64_t mL, int64_t mS, float scale, int causal);
 
+/* --- collectives of a program compiled with --mesh (docs/sharding.md) ------- */
+/* They run on the communicator the caller gave the instance (MPI for the CPU
+ * target); a failure is recorded in the call (THUNDER_ERR_COMMUNICATION) and
+ * the later collectives of that call do nothing. Every rank calls the same
+ * collectives in the same order (the program is the same on every rank). */
+enum thunder_shard_dtype { THUNDER_SHARD_F32 = 0, THUNDER_SHARD_F64 = 1, THUNDER_SHARD_I64 = 2,
+                           THUNDER_SHARD_I32 = 3 };
+enum thunder_shard_op { THUNDER_SHARD_SUM = 0, THUNDER_SHARD_MAX = 1, THUNDER_SHARD_MIN = 2 };
+/* out[i] = op over the ranks of in[i], for `count` elements (in != out). */
+void thunder_shard_all_reduce(const void *in, void *out, int64_t count, int32_t dtype,
+                              int32_t op);
+/* out = every rank's `bytes_per_rank` bytes of `in`, in rank order. */
+void thunder_shard_all_gather(const void *in, void *out, int64_t bytes_per_rank);
+/* out = this rank's block of `count` elements of the reduction over the ranks
+ * of `in` (ranks * count elements, block r at r * count). */
+void thunder_shard_reduce_scatter(const void *in, void *out, int64_t count, int32_t dtype,
+                                  int32_t op);
+/* This rank's index on the data-parallel axis (0 outside a call). */
+int64_t thunder_shard_rank(void);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -68,8 +68,10 @@ typedef enum thunder_status {
   THUNDER_ERR_NOT_SUPPORTED = 8, /* e.g. backward on a model built without --backward */
   THUNDER_ERR_STATE = 9,         /* backward before forward, concurrent use of one instance */
   THUNDER_ERR_INTERNAL = 10,     /* malformed model metadata, result of unexpected layout */
-  THUNDER_ERR_FILE = 11          /* a weights file cannot be read, is not safetensors, or is
+  THUNDER_ERR_FILE = 11,         /* a weights file cannot be read, is not safetensors, or is
                                     truncated */
+  THUNDER_ERR_COMMUNICATION = 12 /* --mesh: no communicator, the transport library cannot be
+                                    opened, or a collective failed */
 } thunder_status;
 
 /* Static description of one input, output, parameter or buffer. All pointers
@@ -242,6 +244,42 @@ THUNDER_API thunder_status thunder_synchronize(thunder_model *model, void *cuda_
 /* Frees device memory allocated by the runtime (mgpuMemAlloc); the deleters of
  * CUDA tensors call this. No-op for NULL. */
 THUNDER_API void thunder_device_free(void *device_ptr);
+
+/* --- distributed models (thunderc --mesh; docs/sharding.md) ----------------- */
+
+/* The number of ranks the model was compiled for (the product of the --mesh
+ * sizes); 0 for a model compiled without --mesh. */
+THUNDER_API int64_t thunder_mesh_size(const thunder_model *model);
+/* The dimension along which each rank holds its block of input i / output i
+ * (the data-parallel slice), or -1 where every rank holds all of it. The
+ * gradient of input i is split as the input. */
+THUNDER_API int thunder_input_sharded_dim(const thunder_model *model, size_t i);
+THUNDER_API int thunder_output_sharded_dim(const thunder_model *model, size_t i);
+/* --shard-params: 0 where each rank holds a block of parameter i (and returns
+ * that block of its gradient): ceil(dim 0 / thunder_mesh_size) rows, the last
+ * rank's padded with zeros; -1 for a whole parameter. */
+THUNDER_API int thunder_param_sharded_dim(const thunder_model *model, size_t i);
+/* Bytes of parameter data this instance's entry points read: the whole
+ * parameters, or with --shard-params its blocks (about 1/thunder_mesh_size). */
+THUNDER_API uint64_t thunder_param_bytes(const thunder_model *model);
+/* CPU target: the instance joins the caller's MPI communicator; `mpi_comm`
+ * points at the caller's MPI_Comm (Open MPI), which must outlive the
+ * instance. libmpi is opened now (not linked). Its size must equal
+ * thunder_mesh_size; forward and backward of a --mesh model fail with
+ * THUNDER_ERR_COMMUNICATION until this succeeds. */
+THUNDER_API thunder_status thunder_model_set_mpi_comm(thunder_model *model, const void *mpi_comm);
+/* CUDA target: the instance joins the caller's NCCL communicator; `nccl_comm`
+ * points at the caller's ncclComm_t, which must outlive the instance. The
+ * collectives run on the stream of each call. libnccl is opened now. */
+THUNDER_API thunder_status thunder_model_set_nccl_comm(thunder_model *model, const void *nccl_comm);
+/* CUDA target: the instance makes (and owns) its rank's communicator of
+ * `nranks` from the 128-byte ncclUniqueId that rank 0 made
+ * (thunder_nccl_unique_id) and the caller gave every rank; NULL for a single
+ * rank. Binds the instance to its device first (thunder_model_set_device). */
+THUNDER_API thunder_status thunder_model_init_nccl(thunder_model *model, const void *unique_id,
+                                                   int nranks, int rank);
+/* A new ncclUniqueId (128 bytes) into `out` (libnccl opened now). */
+THUNDER_API thunder_status thunder_nccl_unique_id(void *out);
 
 #ifdef __cplusplus
 } /* extern "C" */

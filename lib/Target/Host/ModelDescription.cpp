@@ -130,6 +130,11 @@ private:
                                    const std::string &what, bool synthesizeSymbols) {
     TensorDesc t;
     t.name = stringAttr(attrs, "thunder.name");
+    // --mesh (lib/Shard): this rank's block of the tensor is along that dim.
+    if (auto d = attrs ? attrs.getAs<IntegerAttr>("thunder_shard.sharded_dim") : IntegerAttr())
+      t.shardedDim = d.getInt();
+    // --shard-params: a parameter block; the model has the whole parameter.
+    auto wholeSize = attrs ? attrs.getAs<IntegerAttr>("thunder_shard.whole_size") : IntegerAttr();
     auto shaped = dyn_cast<ShapedType>(type);
     if (!shaped || !shaped.hasRank() || !isa<RankedTensorType, MemRefType>(type))
       return emitError(loc) << what << " has type " << type << ", not a ranked tensor", failure();
@@ -180,6 +185,8 @@ private:
         else
           dim.expr = "d" + std::to_string(m.inputs.size()) + "_" + std::to_string(d);
       }
+      if (d == 0 && wholeSize)
+        dim.size = wholeSize.getInt();
       t.shape.push_back(std::move(dim));
     }
     return t;
@@ -458,6 +465,8 @@ void writeTensors(llvm::json::OStream &j, llvm::StringRef key, const std::vector
         }
         if (isBuffer)
           j.attribute("persistent", t.persistent);
+        if (t.shardedDim >= 0)
+          j.attribute("sharded_dim", t.shardedDim);
       });
   });
 }
@@ -487,6 +496,14 @@ std::string renderMetaJSON(const ModelDesc &model) {
       j.attributeArray("gpu_archs", [&] {
         for (const std::string &a : model.gpuArchs)
           j.value(a);
+      });
+    if (!model.mesh.empty())
+      j.attributeArray("mesh", [&] {
+        for (const auto &[axis, size] : model.mesh)
+          j.array([&] {
+            j.value(axis);
+            j.value(size);
+          });
       });
     j.attributeArray("symbols", [&] {
       for (const SymbolDesc &s : model.symbols)

@@ -38,6 +38,7 @@ struct TensorDesc {
   uint64_t offset = 0, nbytes = 0;   // params, buffers, constants
   bool hasGrad = false;              // inputs/params: backward gives a gradient
   bool mutated = false;              // buffers: forward writes it back
+  int64_t shardedDim = -1;           // --mesh: each rank's block is along it; -1 whole
 };
 
 struct SymbolDesc {
@@ -63,6 +64,8 @@ struct ModelDesc {
   std::string target;                 // "cpu" or "cuda"
   std::vector<std::string> gpuArchs;
   std::vector<SymbolDesc> symbols;
+  /// --mesh: the axes and sizes (the module's thunder_shard.mesh).
+  std::vector<std::pair<std::string, int64_t>> mesh;
   std::vector<TensorDesc> inputs, outputs, params, buffers, constants;
   std::vector<int64_t> mutatedBuffers; // buffer index of mutated_buffer:k
   std::vector<SavedDesc> saved;

@@ -12,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -76,7 +77,17 @@ TEST(Attention, TensorCoresForHalfTypesAndHeadDims64And128) {
     att::Params p = problem(d);
     ASSERT_TRUE(att::forward(be, att::DT_BF16, p));
     ASSERT_EQ(be.launches.size(), 1u);
-    EXPECT_EQ(be.launches[0], "thunder_attn_fwd_bf16_d" + std::to_string(d));
+    // The register forward: Q, K and V tiles only.
+    EXPECT_EQ(be.launches[0], "thunder_attn_fwd_mma_bf16_d" + std::to_string(d));
+    EXPECT_EQ(be.smem[0], 3u * 64 * unsigned(d + 8) * 2);
+  }
+  {
+    setenv("THUNDER_ATTENTION_FWD", "wmma", 1); // the shared-memory forward
+    RecordingBackend be;
+    att::Params p = problem(64);
+    ASSERT_TRUE(att::forward(be, att::DT_BF16, p));
+    unsetenv("THUNDER_ATTENTION_FWD");
+    EXPECT_EQ(be.launches.at(0), "thunder_attn_fwd_bf16_d64");
     EXPECT_GT(be.smem[0], 48u * 1024); // needs the opt-in above 48 KiB
     EXPECT_LE(be.smem[0], 227u * 1024);
   }
@@ -94,7 +105,7 @@ TEST(Attention, TensorCoresForHalfTypesAndHeadDims64And128) {
 TEST(Attention, BackwardRecomputesTheForwardThenRunsTheBackward) {
   RecordingBackend tc;
   ASSERT_TRUE(att::backward(tc, att::DT_F16, problem(128)));
-  std::vector<std::string> expected = {"thunder_attn_fwd_f16_d128", "thunder_attn_bwd_delta_f16",
+  std::vector<std::string> expected = {"thunder_attn_fwd_mma_f16_d128", "thunder_attn_bwd_delta_f16",
                                        "thunder_attn_bwd_f16_d128", "thunder_attn_bwd_cast_f16"};
   EXPECT_EQ(tc.launches, expected);
   // O (f16), lse, delta, the f32 dQ accumulator; dK/dV are written directly.
@@ -107,6 +118,32 @@ TEST(Attention, BackwardRecomputesTheForwardThenRunsTheBackward) {
               "thunder_attn_bwd_generic_f32", "thunder_attn_bwd_cast_f32"};
   EXPECT_EQ(generic.launches, expected);
   EXPECT_EQ(generic.allocs.size(), 6u); // + dK, dV accumulators
+}
+
+TEST(Attention, AMaskIsClassifiedByTilesFirst) {
+  // [B, 1, L, S] boolean (as HF models pass it): one map per batch, shared by the heads, used by
+  // the recomputed forward and the backward alike; THUNDER_ATTENTION_BWD=mma: the register backward.
+  setenv("THUNDER_ATTENTION_BWD", "mma", 1);
+  RecordingBackend be;
+  att::Params p = problem(64);
+  p.maskKind = att::MASK_BOOL;
+  p.mask = reinterpret_cast<void *>(uintptr_t(256));
+  p.mB = 100 * 100, p.mH = 0, p.mL = 100, p.mS = 1;
+  ASSERT_TRUE(att::backward(be, att::DT_BF16, p));
+  unsetenv("THUNDER_ATTENTION_BWD");
+  std::vector<std::string> expected = {"thunder_attn_tiles", "thunder_attn_fwd_mma_bf16_d64",
+                                       "thunder_attn_bwd_delta_bf16", "thunder_attn_bwd_mma_bf16_d64",
+                                       "thunder_attn_bwd_cast_bf16"};
+  EXPECT_EQ(be.launches, expected);
+  EXPECT_EQ(be.allocs.back(), 2u * 2 * 2); // the map: 2 batches x 2 x 2 tiles of 64
+  EXPECT_EQ(be.smem[3], att::bwdMmaSmem(64));
+
+  RecordingBackend fwd; // the forward alone makes its own map
+  p.tiles = nullptr;
+  ASSERT_TRUE(att::forward(fwd, att::DT_BF16, p));
+  expected = {"thunder_attn_tiles", "thunder_attn_fwd_mma_bf16_d64"};
+  EXPECT_EQ(fwd.launches, expected);
+  EXPECT_EQ(p.tiles, nullptr); // not left pointing at freed scratch
 }
 
 TEST(Attention, FatbinIsEmbedded) {

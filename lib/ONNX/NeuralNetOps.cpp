@@ -1,0 +1,251 @@
+//===- NeuralNetOps.cpp - ONNX convolution, pooling, normalization --------===//
+//
+// Conv and the pools become the thunder ops kept whole for libraries
+// (convolution, max_pool, avg_pool); their windows come from kernel_shape,
+// strides, dilations, pads / auto_pad and ceil_mode (as extra high padding,
+// not counted by an average). Normalizations are decomposed as the .pt2
+// importer decomposes them.
+//
+//===----------------------------------------------------------------------===//
+#include "ONNXOpTable.h"
+
+using namespace mlir;
+
+namespace thunder::onnximport {
+namespace {
+
+struct Window {
+  SmallVector<int64_t> kernel, stride, dilation, padLow, padHigh;
+  /// The padding the model asked for (without ceil_mode's extra).
+  SmallVector<int64_t> userLow, userHigh;
+  SmallVector<int64_t> outSizes;
+};
+
+/// The window over the spatial axes of `x` (static extents).
+FailureOr<Window> readWindow(ONNXNode &n, Value x, ArrayRef<int64_t> kernel, bool ceilMode) {
+  int64_t spatial = int64_t(kernel.size());
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.stride = n.intsAttr("strides", SmallVector<int64_t>(size_t(spatial), 1));
+  w.dilation = n.intsAttr("dilations", SmallVector<int64_t>(size_t(spatial), 1));
+  SmallVector<int64_t> pads = n.intsAttr("pads", SmallVector<int64_t>(size_t(2 * spatial), 0));
+  std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
+  if (failed(n.check()))
+    return failure();
+  if (int64_t(w.stride.size()) != spatial || int64_t(w.dilation.size()) != spatial ||
+      int64_t(pads.size()) != 2 * spatial)
+    return n.error() << "strides, dilations and pads need " << spatial << ", " << spatial
+                     << " and " << 2 * spatial << " entries",
+           failure();
+  if (Emitter::rankOf(x) != spatial + 2)
+    return n.error() << "the input of rank " << Emitter::rankOf(x) << " does not match a "
+                     << spatial << "-d window",
+           failure();
+  for (int64_t d = 0; d < spatial; ++d) {
+    int64_t in = Emitter::shapeOf(x)[size_t(d + 2)];
+    int64_t k = w.kernel[size_t(d)], s = w.stride[size_t(d)], dil = w.dilation[size_t(d)];
+    if (in == ShapedType::kDynamic)
+      return n.error() << "spatial axis " << d + 2 << " is dynamic; thunderc needs static "
+                                                     "image sizes for this op",
+             failure();
+    if (k < 1 || s < 1 || dil < 1 || k > (1 << 20) || s > (1 << 20) || dil > (1 << 20))
+      return n.error() << "kernel, strides and dilations must be in 1..2^20", failure();
+    int64_t lo = pads[size_t(d)], hi = pads[size_t(d + spatial)];
+    int64_t span = dil * (k - 1) + 1;
+    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t out = (in + s - 1) / s;
+      int64_t total = std::max<int64_t>(0, (out - 1) * s + span - in);
+      lo = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+      hi = total - lo;
+    } else if (autoPad == "VALID") {
+      lo = hi = 0;
+    } else if (autoPad != "NOTSET") {
+      return n.error() << "auto_pad '" << autoPad << "' is not one of NOTSET, SAME_UPPER, "
+                                                     "SAME_LOWER, VALID",
+             failure();
+    }
+    if (lo < 0 || hi < 0 || lo > (1 << 20) || hi > (1 << 20))
+      return n.error() << "pads must be in 0..2^20", failure();
+    int64_t room = in + lo + hi - span;
+    if (room < 0)
+      return n.error() << "the window (" << span << ") is larger than the padded input ("
+                       << in + lo + hi << ") on spatial axis " << d,
+             failure();
+    int64_t out = ceilMode ? (room + s - 1) / s + 1 : room / s + 1;
+    if (ceilMode && (out - 1) * s >= in + lo) // the last window must start inside
+      --out;
+    w.userLow.push_back(lo);
+    w.userHigh.push_back(hi);
+    w.padLow.push_back(lo);
+    w.padHigh.push_back(std::max(hi, (out - 1) * s + span - in - lo));
+    w.outSizes.push_back(out);
+  }
+  return w;
+}
+
+/// [N, C', out...] with N from `x`.
+RankedTensorType windowResultType(Value x, int64_t channels, const Window &w) {
+  SmallVector<int64_t> shape = {Emitter::shapeOf(x)[0], channels};
+  llvm::append_range(shape, w.outSizes);
+  return RankedTensorType::get(shape, Emitter::elementTypeOf(x));
+}
+
+LogicalResult conv(ONNXNode &n) {
+  Value x = n.input(0), wt = n.input(1);
+  std::optional<Value> bias = n.optionalInput(2);
+  int64_t groups = n.intAttr("group", 1);
+  if (failed(n.check()))
+    return failure();
+  auto wShape = Emitter::shapeOf(wt);
+  if (!Emitter::typeOf(wt).hasStaticShape() || wShape.size() < 3)
+    return n.error() << "the weight must have a static shape of rank >= 3";
+  int64_t channels = Emitter::shapeOf(x)[1];
+  if (groups < 1 || wShape[0] % groups ||
+      (channels != ShapedType::kDynamic && channels != wShape[1] * groups))
+    return n.error() << "group " << groups << " does not fit input channels " << channels
+                     << " and weight " << Emitter::typeOf(wt);
+  if (!isa<FloatType>(Emitter::elementTypeOf(x)))
+    return n.error() << "integer convolution is not supported";
+  FailureOr<Window> w = readWindow(n, x, wShape.drop_front(2), /*ceilMode=*/false);
+  if (failed(w))
+    return failure();
+  Emitter &e = n.emit();
+  SmallVector<int64_t> ones(w->kernel.size(), 1);
+  Value y = ConvolutionOp::create(e.b, e.loc, windowResultType(x, wShape[0], *w), x, wt,
+                                  w->stride, w->padLow, w->padHigh, w->dilation, ones, groups)
+                .getResult();
+  if (bias)
+    y = AddOp::create(e.b, e.loc, y, e.broadcastInDim(*bias, e.dims(y), {1}));
+  return n.bind(y);
+}
+
+template <bool Max>
+LogicalResult pool(ONNXNode &n) {
+  Value x = n.input(0);
+  SmallVector<int64_t> kernel = n.intsAttr("kernel_shape");
+  bool ceilMode = n.intAttr("ceil_mode", 0);
+  bool countPad = n.intAttr("count_include_pad", 0);
+  if (failed(n.check()))
+    return failure();
+  if (kernel.empty())
+    return n.error() << "attribute 'kernel_shape' is required";
+  if (!isa<FloatType>(Emitter::elementTypeOf(x)))
+    return n.error() << "pooling of " << Emitter::elementTypeOf(x) << " is not supported";
+  if (Max && n.hasOutput(1))
+    return n.error() << "the Indices output is not supported";
+  if (Max && n.intAttr("storage_order", 0) != 0)
+    return n.error() << "storage_order = 1 is not supported";
+  FailureOr<Window> w = readWindow(n, x, kernel, ceilMode);
+  if (failed(w))
+    return failure();
+  Emitter &e = n.emit();
+  RankedTensorType type = windowResultType(x, Emitter::shapeOf(x)[1], *w);
+  if (Max)
+    return n.bind(MaxPoolOp::create(e.b, e.loc, type, x, w->kernel, w->stride, w->padLow,
+                                    w->padHigh, w->dilation)
+                      .getResult());
+  if (llvm::any_of(w->dilation, [](int64_t d) { return d != 1; }))
+    return n.error() << "dilated average pooling is not supported";
+  SmallVector<int64_t> zeros(w->kernel.size(), 0);
+  return n.bind(AvgPoolOp::create(e.b, e.loc, type, x, w->kernel, w->stride, w->padLow,
+                                  w->padHigh, countPad ? w->userLow : zeros,
+                                  countPad ? w->userHigh : zeros, IntegerAttr())
+                    .getResult());
+}
+
+/// GlobalAveragePool / GlobalMaxPool: a reduction over the spatial axes.
+template <bool Max>
+LogicalResult globalPool(ONNXNode &n) {
+  Value x = n.input(0);
+  if (failed(n.check()))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < Emitter::rankOf(x); ++d)
+    axes.push_back(d);
+  Emitter &e = n.emit();
+  return n.bind(Max ? e.reduce<ReduceMaxOp>(x, axes, true) : e.mean(x, axes, true));
+}
+
+/// `v` of shape [C] along axis 1 of `like`.
+Value perChannel(Emitter &e, Value v, Value like) {
+  return e.broadcastInDim(v, e.dims(like), {1});
+}
+
+/// Inference: (x - mean) / sqrt(var + eps) * scale + bias.
+LogicalResult batchNorm(ONNXNode &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2), mean = n.input(3),
+        var = n.input(4);
+  double eps = n.floatAttr("epsilon", 1e-5);
+  bool training = n.intAttr("training_mode", 0);
+  if (failed(n.check()))
+    return failure();
+  if (training || n.hasOutput(1))
+    return n.error() << "training mode is not supported (compile the model for inference)";
+  Emitter &e = n.emit();
+  Value inv = e.unary<RsqrtOp>(e.addScalar(var, eps));
+  Value y = e.mul(e.sub(x, perChannel(e, mean, x)), perChannel(e, e.mul(inv, scale), x));
+  return n.bind(e.add(y, perChannel(e, bias, x)));
+}
+
+/// Normalization over `axes` with per-element scale and bias broadcast from
+/// the trailing axes; returns (y, mean, 1/std).
+std::tuple<Value, Value, Value> normalize(Emitter &e, Value x, ArrayRef<int64_t> axes,
+                                          double eps) {
+  Value mean = e.mean(x, axes, true);
+  Value var = e.variance(x, axes, 0.0, true);
+  Value inv = e.unary<RsqrtOp>(e.addScalar(var, eps));
+  return {e.mul(e.sub(x, mean), inv), mean, inv};
+}
+
+LogicalResult layerNorm(ONNXNode &n) {
+  Value x = n.input(0), scale = n.input(1);
+  std::optional<Value> bias = n.optionalInput(2);
+  int64_t rank = Emitter::rankOf(x);
+  int64_t axis = n.axis(n.intAttr("axis", -1), rank);
+  double eps = n.floatAttr("epsilon", 1e-5);
+  if (failed(n.check()))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  Emitter &e = n.emit();
+  auto [y, mean, inv] = normalize(e, x, axes, eps);
+  y = e.mul(y, scale);
+  if (bias)
+    y = e.add(y, *bias);
+  if (failed(n.bind(0, y)) || failed(n.bind(1, mean)))
+    return failure();
+  return n.bind(2, inv);
+}
+
+LogicalResult instanceNorm(ONNXNode &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+  double eps = n.floatAttr("epsilon", 1e-5);
+  if (failed(n.check()))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = 2; d < Emitter::rankOf(x); ++d)
+    axes.push_back(d);
+  Emitter &e = n.emit();
+  Value y = std::get<0>(normalize(e, x, axes, eps));
+  return n.bind(e.add(e.mul(y, perChannel(e, scale, x)), perChannel(e, bias, x)));
+}
+
+} // namespace
+
+void registerNeuralNetOps(ONNXOpTable &t) {
+  static const std::pair<const char *, ConvertFn> kOps[] = {
+      {"Conv", conv},
+      {"MaxPool", pool<true>},
+      {"AveragePool", pool<false>},
+      {"GlobalAveragePool", globalPool<false>},
+      {"GlobalMaxPool", globalPool<true>},
+      {"BatchNormalization", batchNorm},
+      {"LayerNormalization", layerNorm},
+      {"InstanceNormalization", instanceNorm},
+  };
+  for (const auto &[name, fn] : kOps)
+    t.add(name, fn);
+}
+
+} // namespace thunder::onnximport

@@ -386,6 +386,9 @@ void registerElementwiseOps(ONNXOpTable &t) {
   };
   for (const auto &[name, fn] : kOps)
     t.add(name, fn);
+  t.add("Clip", clip, 11); // min and max were attributes before
+  t.add("Mod", mod, 10);
+  t.add("BitShift", bitShift, 11);
 }
 
 } // namespace thunder::onnximport

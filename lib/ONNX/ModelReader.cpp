@@ -42,6 +42,14 @@ const std::pair<int32_t, const char *> kOtherDTypeNames[] = {
     {DT::TensorProto_DataType_UINT16, "UINT16"},       {DT::TensorProto_DataType_UINT32, "UINT32"},
     {DT::TensorProto_DataType_UINT64, "UINT64"},       {DT::TensorProto_DataType_STRING, "STRING"},
     {DT::TensorProto_DataType_COMPLEX64, "COMPLEX64"}, {DT::TensorProto_DataType_COMPLEX128, "COMPLEX128"},
+    {DT::TensorProto_DataType_FLOAT8E4M3FN, "FLOAT8E4M3FN"},
+    {DT::TensorProto_DataType_FLOAT8E4M3FNUZ, "FLOAT8E4M3FNUZ"},
+    {DT::TensorProto_DataType_FLOAT8E5M2, "FLOAT8E5M2"},
+    {DT::TensorProto_DataType_FLOAT8E5M2FNUZ, "FLOAT8E5M2FNUZ"},
+    {DT::TensorProto_DataType_UINT4, "UINT4"},         {DT::TensorProto_DataType_INT4, "INT4"},
+    {DT::TensorProto_DataType_FLOAT4E2M1, "FLOAT4E2M1"},
+    {DT::TensorProto_DataType_FLOAT8E8M0, "FLOAT8E8M0"},
+    {DT::TensorProto_DataType_UINT2, "UINT2"},         {DT::TensorProto_DataType_INT2, "INT2"},
 };
 
 /// Element count of `shape`, or -1 when a dim is negative or the product
@@ -242,10 +250,12 @@ LogicalResult parseModel(StringRef bytes, onnx::ModelProto &model, Location loc)
     if (!opset.domain().empty() && opset.domain() != "ai.onnx")
       continue;
     sawDefault = true;
-    if (opset.version() < kMinOpset)
+    if (opset.version() < kOldestOpset)
       return emitError(loc) << "the model imports opset " << opset.version()
                             << " of the default domain; thunderc reads opset " << kMinOpset
-                            << " and later (convert it with onnx.version_converter)";
+                            << " and later, and " << kOldestOpset
+                            << " and later for ops whose semantics did not change (convert "
+                               "it with onnx.version_converter)";
   }
   if (!sawDefault && model.graph().node_size() > 0)
     return emitError(loc) << "the model imports no opset of the default domain";

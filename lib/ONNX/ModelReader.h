@@ -26,8 +26,11 @@ namespace thunder::onnximport {
 /// Models larger than this are refused (protobuf's own limit is 2 GiB; larger
 /// weights belong in external data files).
 constexpr size_t kMaxModelBytes = size_t(2) << 30;
-/// The oldest default-domain opset whose op semantics the converters follow.
+/// The opset whose op semantics the converters follow (the contract's "opset
+/// 13 and later"); older models down to kOldestOpset are read too, and an op
+/// whose semantics changed since is refused at its node (ONNXOpTable).
 constexpr int64_t kMinOpset = 13;
+constexpr int64_t kOldestOpset = 7;
 
 /// A tensor's contents: the thunder element type, the shape and the elements
 /// as contiguous little-endian bytes (one byte per bool).

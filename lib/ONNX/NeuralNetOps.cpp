@@ -7,6 +7,7 @@
 // importer decomposes them.
 //
 //===----------------------------------------------------------------------===//
+#include "Decompositions.h"
 #include "ONNXOpTable.h"
 
 using namespace mlir;
@@ -90,6 +91,16 @@ RankedTensorType windowResultType(Value x, int64_t channels, const Window &w) {
   return RankedTensorType::get(shape, Emitter::elementTypeOf(x));
 }
 
+/// A (transposed) convolution through the builder the .pt2 importer uses.
+LogicalResult convolve(ONNXNode &n, Value x, Value wt, std::optional<Value> bias,
+                       importer::ConvParams p) {
+  FailureOr<Value> y = importer::buildConvolution(n.emit(), [&] { return n.error(); }, x, wt,
+                                                  bias, p, Emitter::elementTypeOf(x));
+  if (failed(y))
+    return failure();
+  return n.bind(*y);
+}
+
 LogicalResult conv(ONNXNode &n) {
   Value x = n.input(0), wt = n.input(1);
   std::optional<Value> bias = n.optionalInput(2);
@@ -99,24 +110,65 @@ LogicalResult conv(ONNXNode &n) {
   auto wShape = Emitter::shapeOf(wt);
   if (!Emitter::typeOf(wt).hasStaticShape() || wShape.size() < 3)
     return n.error() << "the weight must have a static shape of rank >= 3";
-  int64_t channels = Emitter::shapeOf(x)[1];
-  if (groups < 1 || wShape[0] % groups ||
-      (channels != ShapedType::kDynamic && channels != wShape[1] * groups))
-    return n.error() << "group " << groups << " does not fit input channels " << channels
-                     << " and weight " << Emitter::typeOf(wt);
-  if (!isa<FloatType>(Emitter::elementTypeOf(x)))
-    return n.error() << "integer convolution is not supported";
   FailureOr<Window> w = readWindow(n, x, wShape.drop_front(2), /*ceilMode=*/false);
   if (failed(w))
     return failure();
-  Emitter &e = n.emit();
-  SmallVector<int64_t> ones(w->kernel.size(), 1);
-  Value y = ConvolutionOp::create(e.b, e.loc, windowResultType(x, wShape[0], *w), x, wt,
-                                  w->stride, w->padLow, w->padHigh, w->dilation, ones, groups)
-                .getResult();
-  if (bias)
-    y = AddOp::create(e.b, e.loc, y, e.broadcastInDim(*bias, e.dims(y), {1}));
-  return n.bind(y);
+  importer::ConvParams p;
+  p.stride = w->stride;
+  p.dilation = w->dilation;
+  p.padLow = w->userLow;
+  p.padHigh = w->userHigh;
+  p.outputPadding.assign(w->kernel.size(), 0);
+  p.groups = groups;
+  return convolve(n, x, wt, bias, p);
+}
+
+/// ConvTranspose: pads, or output_shape / auto_pad giving the total padding.
+LogicalResult convTranspose(ONNXNode &n) {
+  Value x = n.input(0), wt = n.input(1);
+  std::optional<Value> bias = n.optionalInput(2);
+  if (failed(n.check()))
+    return failure();
+  auto wShape = Emitter::shapeOf(wt);
+  if (!Emitter::typeOf(wt).hasStaticShape() || wShape.size() < 3)
+    return n.error() << "the weight must have a static shape of rank >= 3";
+  size_t spatial = wShape.size() - 2;
+  importer::ConvParams p;
+  p.transposed = true;
+  p.groups = n.intAttr("group", 1);
+  p.stride = n.intsAttr("strides", SmallVector<int64_t>(spatial, 1));
+  p.dilation = n.intsAttr("dilations", SmallVector<int64_t>(spatial, 1));
+  p.outputPadding = n.intsAttr("output_padding", SmallVector<int64_t>(spatial, 0));
+  SmallVector<int64_t> pads = n.intsAttr("pads", SmallVector<int64_t>(2 * spatial, 0));
+  SmallVector<int64_t> outputShape = n.intsAttr("output_shape");
+  std::string autoPad = n.stringAttr("auto_pad", "NOTSET");
+  if (failed(n.check()))
+    return failure();
+  if (p.stride.size() != spatial || p.dilation.size() != spatial ||
+      p.outputPadding.size() != spatial || pads.size() != 2 * spatial ||
+      Emitter::rankOf(x) != int64_t(spatial) + 2)
+    return n.error() << "strides, dilations, output_padding and pads do not match a "
+                     << spatial << "-d kernel and the input";
+  p.padLow.assign(pads.begin(), pads.begin() + spatial);
+  p.padHigh.assign(pads.begin() + spatial, pads.end());
+  bool fromShape = !outputShape.empty();
+  if (fromShape || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    if (fromShape && outputShape.size() != spatial)
+      outputShape = SmallVector<int64_t>(ArrayRef(outputShape).take_back(spatial));
+    for (size_t d = 0; d < spatial; ++d) {
+      int64_t in = Emitter::shapeOf(x)[d + 2];
+      if (in == ShapedType::kDynamic)
+        return n.error() << "output_shape / auto_pad need static spatial sizes";
+      int64_t out = fromShape ? outputShape[d] : in * p.stride[d];
+      int64_t total = p.stride[d] * (in - 1) + p.outputPadding[d] +
+                      (wShape[d + 2] - 1) * p.dilation[d] + 1 - out;
+      int64_t half = total / 2;
+      bool lowGetsLess = autoPad != "SAME_LOWER";
+      p.padLow[d] = lowGetsLess ? half : total - half;
+      p.padHigh[d] = lowGetsLess ? total - half : half;
+    }
+  }
+  return convolve(n, x, wt, bias, p);
 }
 
 template <bool Max>
@@ -231,11 +283,43 @@ LogicalResult instanceNorm(ONNXNode &n) {
   return n.bind(e.add(e.mul(y, perChannel(e, scale, x)), perChannel(e, bias, x)));
 }
 
+/// x / sqrt(mean(x^2 over axis..) + eps) * scale.
+LogicalResult rmsNorm(ONNXNode &n) {
+  Value x = n.input(0), scale = n.input(1);
+  int64_t rank = Emitter::rankOf(x);
+  int64_t axis = n.axis(n.intAttr("axis", -1), rank);
+  double eps = n.floatAttr("epsilon", 1e-5);
+  if (failed(n.check()))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  Emitter &e = n.emit();
+  Value inv = e.unary<RsqrtOp>(e.addScalar(e.mean(e.mul(x, x), axes, true), eps));
+  return n.bind(e.mul(e.mul(x, inv), scale));
+}
+
+/// x divided by its L1 or L2 norm along the axis.
+LogicalResult lpNormalization(ONNXNode &n) {
+  Value x = n.input(0);
+  int64_t axis = n.axis(n.intAttr("axis", -1), Emitter::rankOf(x));
+  int64_t p = n.intAttr("p", 2);
+  if (failed(n.check()))
+    return failure();
+  if (p != 1 && p != 2)
+    return n.error() << "p must be 1 or 2, not " << p;
+  Emitter &e = n.emit();
+  Value norm = p == 1 ? e.sum(e.unary<AbsOp>(x), {axis}, true)
+                      : e.unary<SqrtOp>(e.sum(e.mul(x, x), {axis}, true));
+  return n.bind(e.div(x, norm));
+}
+
 } // namespace
 
 void registerNeuralNetOps(ONNXOpTable &t) {
   static const std::pair<const char *, ConvertFn> kOps[] = {
       {"Conv", conv},
+      {"ConvTranspose", convTranspose},
       {"MaxPool", pool<true>},
       {"AveragePool", pool<false>},
       {"GlobalAveragePool", globalPool<false>},
@@ -243,9 +327,13 @@ void registerNeuralNetOps(ONNXOpTable &t) {
       {"BatchNormalization", batchNorm},
       {"LayerNormalization", layerNorm},
       {"InstanceNormalization", instanceNorm},
+      {"RMSNormalization", rmsNorm},
+      {"LpNormalization", lpNormalization},
   };
   for (const auto &[name, fn] : kOps)
     t.add(name, fn);
+  t.add("BatchNormalization", batchNorm, 9); // `spatial` before
+
 }
 
 } // namespace thunder::onnximport

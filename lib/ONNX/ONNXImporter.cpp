@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "thunder/ONNX/ONNXImporter.h"
 
+#include "HostFolding.h"
 #include "ModelReader.h"
 #include "ONNXNode.h"
 #include "ONNXOpTable.h"
@@ -226,13 +227,21 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t inde
     return emitError(loc) << "operator '" << node.op_type() << "' of domain '"
                           << node.domain()
                           << "' is not supported (only the default ONNX domain is)";
-  ConvertFn convert = ONNXOpTable::get().lookup(node.op_type());
-  if (!convert)
+  const ONNXOpEntry *entry = ONNXOpTable::get().lookup(node.op_type());
+  if (!entry)
     return emitError(loc) << "ONNX operator '" << node.op_type() << "' (opset " << opset
                           << ") is not supported";
+  if (opset < entry->minOpset)
+    return emitError(loc) << "ONNX operator '" << node.op_type() << "' of opset " << opset
+                          << " is not supported: thunderc implements its semantics of opset "
+                          << entry->minOpset
+                          << " and later (convert the model with onnx.version_converter)";
   importer::Emitter emitter(builder, loc, shapes);
   ONNXNode n(node, *this, emitter, opset, externalDir);
-  if (failed(convert(n)) || failed(n.check()))
+  FailureOr<bool> folded = foldOnHost(n);
+  if (failed(folded))
+    return failure();
+  if (!*folded && (failed(entry->convert(n)) || failed(n.check())))
     return failure();
   for (size_t i = 0; i < n.numOutputs(); ++i)
     if (n.hasOutput(i) && !values.count(node.output(int(i))) &&

@@ -14,16 +14,20 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerIndexingOps(t);
     registerLinearAlgebraOps(t);
     registerNeuralNetOps(t);
+    registerLossOps(t);
+    registerAttentionOps(t);
     return t;
   }();
   return table;
 }
 
-void ONNXOpTable::add(llvm::StringRef opType, ConvertFn fn) { entries[opType] = fn; }
+void ONNXOpTable::add(llvm::StringRef opType, ConvertFn fn, int64_t minOpset) {
+  entries[opType] = {fn, minOpset};
+}
 
-ConvertFn ONNXOpTable::lookup(llvm::StringRef opType) const {
+const ONNXOpEntry *ONNXOpTable::lookup(llvm::StringRef opType) const {
   auto it = entries.find(opType);
-  return it == entries.end() ? nullptr : it->second;
+  return it == entries.end() ? nullptr : &it->second;
 }
 
 std::vector<std::string> ONNXOpTable::opTypes() const {

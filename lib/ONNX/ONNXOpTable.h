@@ -17,18 +17,25 @@
 
 namespace thunder::onnximport {
 
+struct ONNXOpEntry {
+  ConvertFn convert = nullptr;
+  /// The oldest opset whose semantics of the op the converter implements
+  /// (a model importing an older one is refused at that node).
+  int64_t minOpset = kOldestOpset;
+};
+
 class ONNXOpTable {
 public:
   /// The table with every family registered (built once, thread-safe).
   static const ONNXOpTable &get();
-  void add(llvm::StringRef opType, ConvertFn fn);
+  void add(llvm::StringRef opType, ConvertFn fn, int64_t minOpset = kOldestOpset);
   /// nullptr when the op_type is not converted.
-  ConvertFn lookup(llvm::StringRef opType) const;
+  const ONNXOpEntry *lookup(llvm::StringRef opType) const;
   /// Every op_type, sorted.
   std::vector<std::string> opTypes() const;
 
 private:
-  llvm::StringMap<ConvertFn> entries;
+  llvm::StringMap<ONNXOpEntry> entries;
 };
 
 // One registration function per family.
@@ -38,6 +45,8 @@ void registerShapeOps(ONNXOpTable &table);
 void registerIndexingOps(ONNXOpTable &table);
 void registerLinearAlgebraOps(ONNXOpTable &table);
 void registerNeuralNetOps(ONNXOpTable &table);
+void registerLossOps(ONNXOpTable &table);
+void registerAttentionOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

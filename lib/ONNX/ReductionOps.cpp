@@ -125,8 +125,10 @@ LogicalResult hardmax(ONNXNode &n) {
   return n.bind(e.convert(hit, Emitter::elementTypeOf(x)));
 }
 
-/// CumSum with exclusive / reverse.
-LogicalResult cumSum(ONNXNode &n) {
+/// CumSum / CumProd with exclusive (each element's scan of the ones before
+/// it: the inclusive scan shifted by one, the identity first) and reverse.
+template <typename OpTy, int Identity>
+LogicalResult scan(ONNXNode &n) {
   Value x = n.input(0);
   std::optional<double> axisIn = n.optionalScalar(1, "axis");
   bool exclusive = n.intAttr("exclusive", 0), reverse = n.intAttr("reverse", 0);
@@ -138,12 +140,37 @@ LogicalResult cumSum(ONNXNode &n) {
   Emitter &e = n.emit();
   if (reverse)
     x = e.reverse(x, {axis});
-  Value r = CumSumOp::create(e.b, e.loc, x, uint64_t(axis)).getResult();
-  if (exclusive) // shift by one: the running sum before each element
-    r = e.sub(r, x);
+  Value r = OpTy::create(e.b, e.loc, x, uint64_t(axis)).getResult();
+  if (exclusive) {
+    SmallVector<int64_t> low(size_t(Emitter::rankOf(x)), 0), high(low);
+    low[size_t(axis)] = 1;
+    high[size_t(axis)] = -1;
+    r = e.pad(r, e.scalar(Emitter::elementTypeOf(x), Identity), low, high);
+  }
   if (reverse)
     r = e.reverse(r, {axis});
   return n.bind(r);
+}
+
+/// TopK: a stable sort along the axis (ties keep the lower index first), the
+/// first K values and indices.
+LogicalResult topK(ONNXNode &n) {
+  Value x = n.input(0);
+  std::optional<double> k = n.optionalScalar(1, "K");
+  int64_t axis = n.axis(n.intAttr("axis", -1), Emitter::rankOf(x));
+  bool largest = n.intAttr("largest", 1);
+  if (failed(n.check()))
+    return failure();
+  int64_t extent = Emitter::shapeOf(x)[size_t(axis)];
+  if (!k || *k < 0 || (extent != ShapedType::kDynamic && *k > double(extent)))
+    return n.error() << "K must be a compile-time value in 0..the axis extent";
+  Emitter &e = n.emit();
+  auto sort = SortOp::create(e.b, e.loc, x.getType(),
+                             cast<RankedTensorType>(x.getType()).clone(e.i64()), x,
+                             uint64_t(axis), largest);
+  if (failed(n.bind(0, e.slice(sort.getValues(), axis, 0, int64_t(*k)))))
+    return failure();
+  return n.bind(1, e.slice(sort.getIndices(), axis, 0, int64_t(*k)));
 }
 
 } // namespace
@@ -165,10 +192,16 @@ void registerReductionOps(ONNXOpTable &t) {
       {"Softmax", softmax<false>},
       {"LogSoftmax", softmax<true>},
       {"Hardmax", hardmax},
-      {"CumSum", cumSum},
+      {"CumSum", scan<CumSumOp, 0>},
+      {"CumProd", scan<CumProdOp, 1>},
+      {"TopK", topK},
   };
   for (const auto &[name, fn] : kOps)
     t.add(name, fn);
+  // Before opset 13 these coerced the input to 2-D around `axis`.
+  t.add("Softmax", softmax<false>, 13);
+  t.add("LogSoftmax", softmax<true>, 13);
+  t.add("Hardmax", hardmax, 13);
 }
 
 } // namespace thunder::onnximport

@@ -133,6 +133,8 @@ LogicalResult flatten(ONNXNode &n) {
 LogicalResult squeeze(ONNXNode &n) {
   Value x = n.input(0);
   std::optional<SmallVector<int64_t>> axesIn = n.optionalInts(1, "axes");
+  if (n.hasAttr("axes")) // before opset 13
+    axesIn = n.intsAttr("axes");
   if (failed(n.check()))
     return failure();
   int64_t rank = Emitter::rankOf(x);
@@ -165,6 +167,8 @@ LogicalResult squeeze(ONNXNode &n) {
 LogicalResult unsqueeze(ONNXNode &n) {
   Value x = n.input(0);
   std::optional<SmallVector<int64_t>> axesIn = n.optionalInts(1, "axes");
+  if (n.hasAttr("axes")) // before opset 13
+    axesIn = n.intsAttr("axes");
   if (failed(n.check()))
     return failure();
   if (!axesIn)
@@ -354,6 +358,8 @@ LogicalResult split(ONNXNode &n) {
   Value x = n.input(0);
   int64_t axis = n.axis(n.intAttr("axis", 0), Emitter::rankOf(x));
   std::optional<SmallVector<int64_t>> sizes = n.optionalInts(1, "split");
+  if (n.hasAttr("split")) // before opset 13
+    sizes = n.intsAttr("split");
   int64_t parts = n.intAttr("num_outputs", int64_t(n.numOutputs()));
   if (failed(n.check()))
     return failure();
@@ -518,10 +524,21 @@ LogicalResult constantOfShape(ONNXNode &n) {
   if (value && value->numElements() != 1)
     return n.error() << "attribute 'value' must hold one element";
   importer::Sizes sizes;
+  int64_t count = 1;
   for (int64_t s : *shape) {
-    if (s < 0)
-      return n.error() << "negative size " << s;
+    if (s < 0 || s > (int64_t(1) << 40))
+      return n.error() << "size " << s << " is out of range";
     sizes.push_back(e.index(s));
+    count = std::min(count * std::max<int64_t>(s, 1), kMaxFoldElements + 1) * (s != 0);
+  }
+  if (count <= kMaxFoldElements) { // small: a compile-time value (often a shape)
+    TensorData data = value ? *value : TensorData::fromInts(e.f32(), {}, {0});
+    std::vector<uint8_t> one = data.bytes;
+    data.shape.assign(shape->begin(), shape->end());
+    data.bytes.clear();
+    for (int64_t i = 0; i < count; ++i)
+      data.bytes.insert(data.bytes.end(), one.begin(), one.end());
+    return n.bindConstant(0, std::move(data));
   }
   return n.bind(e.full(sizes, fill));
 }
@@ -618,6 +635,11 @@ void registerShapeOps(ONNXOpTable &t) {
   };
   for (const auto &[name, fn] : kOps)
     t.add(name, fn);
+  t.add("Pad", pad, 11);     // pads was an attribute before
+  t.add("Slice", slice, 10); // starts/ends were attributes before
+  t.add("Range", range, 11);
+  t.add("Dropout", dropout, 12);
+  t.add("ConstantOfShape", constantOfShape, 9);
 }
 
 } // namespace thunder::onnximport

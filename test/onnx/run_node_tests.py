@@ -46,11 +46,14 @@ NUMPY_OF = {v: k for k, v in SAFETENSORS_DTYPES.items()}
 def write_safetensors(path, tensors):
     header, blobs, offset = {}, [], 0
     for name, a in tensors.items():
-        a = np.ascontiguousarray(a)
-        if a.dtype not in SAFETENSORS_DTYPES:
+        a = np.array(a, order="C", copy=True)  # (ascontiguousarray makes 0-d arrays 1-d)
+        if a.dtype.name == "bfloat16":  # ml_dtypes' type: the bits as they are
+            dtype, raw = "BF16", a.tobytes()
+        elif a.dtype in SAFETENSORS_DTYPES:
+            dtype, raw = SAFETENSORS_DTYPES[a.dtype], a.astype(a.dtype.newbyteorder("<")).tobytes()
+        else:
             raise ValueError(f"input {name} has dtype {a.dtype}, which thunder-run does not read")
-        raw = a.astype(a.dtype.newbyteorder("<")).tobytes()
-        header[name] = {"dtype": SAFETENSORS_DTYPES[a.dtype], "shape": list(a.shape),
+        header[name] = {"dtype": dtype, "shape": list(a.shape),
                         "data_offsets": [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)
@@ -66,17 +69,18 @@ def read_safetensors(path):
     (n,) = struct.unpack("<Q", blob[:8])
     header = json.loads(blob[8:8 + n])
     data = blob[8 + n:]
-    out = {}
+    out, dtypes = {}, {}
     for name, e in header.items():
         if name == "__metadata__":
             continue
+        dtypes[name] = e["dtype"]
         begin, end = e["data_offsets"]
         if e["dtype"] == "BF16":
             bits = np.frombuffer(data[begin:end], "<u2").astype(np.uint32) << 16
             out[name] = bits.view(np.float32).reshape(e["shape"])
         else:
             out[name] = np.frombuffer(data[begin:end], NUMPY_OF[e["dtype"]]).reshape(e["shape"])
-    return out
+    return out, dtypes
 
 
 def load_pb(path):
@@ -106,7 +110,11 @@ def freeze_integer_inputs(model, inputs):
     return frozen, [values[vi.name] for vi in keep]
 
 
-def compare(name, out, ref):
+def compare(name, out, ref, out_dtype):
+    if ref.dtype.name == "bfloat16":  # read back widened to float32
+        if out_dtype != "BF16":
+            return f"{name}: dtype {out_dtype}, expected BF16"
+        ref, out = ref.astype(np.float32), out.astype(np.float32)
     if out.shape != ref.shape:
         return f"{name}: shape {list(out.shape)}, expected {list(ref.shape)}"
     if ref.dtype.kind in "iub":
@@ -124,13 +132,14 @@ def compare(name, out, ref):
     inf = np.isinf(r)
     if np.any(o[inf] != r[inf]):
         return f"{name}: infinities differ"
+    o, r = o[~inf], r[~inf]
     tol = ATOL + RTOL * np.abs(r)
-    if ref.dtype == np.float16:
+    if ref.dtype == np.float16 or out_dtype == "BF16":
         tol = 1e-3 + 1e-2 * np.abs(r)
     err = np.abs(o - r)
     bad = np.count_nonzero(~(err <= tol))
     if bad:
-        return f"{name}: {bad} of {ref.size} elements off (max abs error {float(np.max(err[~inf])):.3g})"
+        return f"{name}: {bad} of {ref.size} elements off (max abs error {float(np.nanmax(err)):.3g})"
     return None
 
 
@@ -171,12 +180,12 @@ def run_test(test, bin_dir, scratch):
                            capture_output=True, text=True, timeout=300)
         if r.returncode != 0:
             return test, "fail", "run: " + (r.stderr.strip().splitlines() or ["exit %d" % r.returncode])[-1]
-        outs = read_safetensors(out_path)
+        outs, out_dtypes = read_safetensors(out_path)
         for i, ref in enumerate(refs):
             out = outs.get(f"output.{i}")
             if out is None:
                 return test, "fail", f"output.{i} missing"
-            why = compare(f"{s}/output.{i}", out, ref)
+            why = compare(f"{s}/output.{i}", out, ref, out_dtypes[f"output.{i}"])
             if why:
                 return test, "fail", "mismatch: " + why
     return test, "pass", ""

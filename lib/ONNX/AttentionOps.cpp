@@ -1,0 +1,142 @@
+//===- AttentionOps.cpp - ONNX Attention (opset 23) -----------------------===//
+//
+// Decomposed into primitives (softmax(Q K^T * scale + bias) V), as ONNX's
+// reference defines it, so that every option is one more step: 3-D inputs with
+// q_num_heads / kv_num_heads, past key/value caches (present_* outputs),
+// boolean or additive masks shorter than the keys, is_causal (upper-left
+// aligned, after the past), grouped-query heads (repeat-interleaved),
+// softcap, nonpad_kv_seqlen, and the qk_matmul_output modes.
+//
+//===----------------------------------------------------------------------===//
+#include "ONNXOpTable.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+
+namespace thunder::onnximport {
+namespace {
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+/// [B, S, H*D] -> [B, H, S, D].
+Value splitHeads(Emitter &e, Value x, int64_t heads) {
+  auto s = Emitter::shapeOf(x);
+  Value r = e.reshape(x, ArrayRef<int64_t>{s[0], s[1], heads, s[2] / heads});
+  return e.permute(r, {0, 2, 1, 3});
+}
+
+/// [B, kvH, S, D] -> [B, kvH*reps, S, D], each head repeated `reps` times in place.
+Value repeatHeads(Emitter &e, Value x, int64_t reps) {
+  auto s = Emitter::shapeOf(x);
+  importer::Sizes wide = {e.index(s[0]), e.index(s[1]), e.index(reps), e.index(s[2]),
+                          e.index(s[3])};
+  Value b = e.broadcastInDim(x, wide, {0, 1, 3, 4});
+  return e.reshape(b, ArrayRef<int64_t>{s[0], s[1] * reps, s[2], s[3]});
+}
+
+LogicalResult attention(ONNXNode &n) {
+  Value q = n.input(0), k = n.input(1), v = n.input(2);
+  std::optional<Value> mask = n.optionalInput(3), pastKey = n.optionalInput(4),
+                       pastValue = n.optionalInput(5), nonpad = n.optionalInput(6);
+  bool causal = n.intAttr("is_causal", 0);
+  int64_t qHeads = n.intAttr("q_num_heads", 0), kvHeads = n.intAttr("kv_num_heads", 0);
+  double softcap = n.floatAttr("softcap", 0.0);
+  int64_t mode = n.intAttr("qk_matmul_output_mode", 0);
+  std::optional<double> scaleAttr;
+  if (n.hasAttr("scale"))
+    scaleAttr = n.floatAttr("scale", 1.0);
+  if (failed(n.check()))
+    return failure();
+  int64_t rank = Emitter::rankOf(q);
+  if ((rank != 3 && rank != 4) || Emitter::rankOf(k) != rank || Emitter::rankOf(v) != rank)
+    return n.error() << "Q, K and V must all be 3-D or all 4-D";
+  for (Value x : {q, k, v})
+    if (!Emitter::typeOf(x).hasStaticShape())
+      return n.error() << "needs static shapes of Q, K and V";
+  if (rank == 3 && (qHeads <= 0 || kvHeads <= 0 || Emitter::shapeOf(q)[2] % qHeads ||
+                    Emitter::shapeOf(k)[2] % kvHeads || Emitter::shapeOf(v)[2] % kvHeads))
+    return n.error() << "3-D inputs need q_num_heads and kv_num_heads dividing the hidden sizes";
+  Emitter &e = n.emit();
+  if (rank == 3) {
+    q = splitHeads(e, q, qHeads);
+    k = splitHeads(e, k, kvHeads);
+    v = splitHeads(e, v, kvHeads);
+  }
+  Type t = Emitter::elementTypeOf(q);
+  int64_t headSize = Emitter::shapeOf(q)[3];
+  double scale = std::sqrt(scaleAttr.value_or(1.0 / std::sqrt(double(headSize))));
+  int64_t past = pastKey ? Emitter::shapeOf(*pastKey)[2] : 0;
+  if (pastKey)
+    k = e.concat({*pastKey, k}, 2);
+  if (pastValue)
+    v = e.concat({*pastValue, v}, 2);
+  Value presentKey = k, presentValue = v;
+  int64_t sq = Emitter::shapeOf(q)[2], skv = Emitter::shapeOf(k)[2];
+  int64_t hq = Emitter::shapeOf(q)[1], hk = Emitter::shapeOf(k)[1];
+  if (hq != hk) {
+    if (hq % hk || Emitter::shapeOf(v)[1] != hk)
+      return n.error() << hq << " query heads cannot share " << hk << " key/value heads";
+    k = repeatHeads(e, k, hq / hk);
+    v = repeatHeads(e, v, hq / hk);
+  }
+
+  Value qk = e.matmul(e.mulScalar(q, scale), e.transpose(e.mulScalar(k, scale), 2, 3));
+  if (softcap > 0)
+    qk = e.mulScalar(e.unary<TanhOp>(e.mulScalar(qk, 1.0 / softcap)), softcap);
+  Value rawQK = qk;
+
+  // The additive bias [.., Sq, Skv]: the mask (padded with "masked" up to the
+  // keys), the causal triangle, the padding of nonpad_kv_seqlen.
+  Value bias = e.splat(0.0, t, {e.index(sq), e.index(skv)});
+  if (mask) {
+    Value m = *mask;
+    int64_t width = Emitter::shapeOf(m).back();
+    if (width > skv)
+      return n.error() << "attn_mask has " << width << " key positions, the keys " << skv;
+    bool boolean = Emitter::elementTypeOf(m).isInteger(1);
+    if (width < skv) {
+      SmallVector<int64_t> low(size_t(Emitter::rankOf(m)), 0), high(low);
+      high.back() = skv - width;
+      m = e.pad(m, boolean ? e.scalar(e.i1(), 0.0) : e.scalar(Emitter::elementTypeOf(m), kNegInf),
+                low, high);
+    }
+    if (boolean)
+      m = e.select(m, e.splat(0.0, t, e.dims(m)), e.splat(kNegInf, t, e.dims(m)));
+    bias = e.add(bias, e.convert(m, t));
+  }
+  if (causal) { // -inf where key j > query i + past
+    importer::Sizes dims = {e.index(sq), e.index(skv)};
+    Value i = e.iota(dims, e.i64(), 0), j = e.iota(dims, e.i64(), 1);
+    Value future = e.compare(CompareDirection::GT, j, e.addScalar(i, double(past)));
+    bias = e.add(bias, e.select(future, e.splat(kNegInf, t, dims), e.splat(0.0, t, dims)));
+  }
+  if (nonpad) { // keys at or past each batch's length are masked
+    int64_t batch = Emitter::shapeOf(q)[0];
+    importer::Sizes dims = {e.index(batch), e.index(1), e.index(1), e.index(skv)};
+    Value pos = e.iota(dims, e.i64(), 3);
+    Value len = e.broadcastInDim(e.convert(*nonpad, e.i64()), dims, {0});
+    Value padded = e.compare(CompareDirection::GE, pos, len);
+    bias = e.add(bias, e.select(padded, e.splat(kNegInf, t, dims), e.splat(0.0, t, dims)));
+  }
+  Value withBias = e.add(qk, bias);
+  Value probs = e.softmax(withBias, 3, /*log=*/false);
+  Value y = e.matmul(probs, v);
+  if (rank == 3) {
+    auto s = Emitter::shapeOf(y);
+    y = e.reshape(e.permute(y, {0, 2, 1, 3}), ArrayRef<int64_t>{s[0], s[2], s[1] * s[3]});
+  }
+  Value qkOut = mode == 2 ? withBias : mode == 3 ? probs : rawQK;
+  if (mode < 0 || mode > 3)
+    return n.error() << "qk_matmul_output_mode " << mode << " is not one of 0..3";
+  if (failed(n.bind(0, y)) || failed(n.bind(1, presentKey)) || failed(n.bind(2, presentValue)))
+    return failure();
+  return n.bind(3, qkOut);
+}
+
+} // namespace
+
+void registerAttentionOps(ONNXOpTable &t) { t.add("Attention", attention, 23); }
+
+} // namespace thunder::onnximport

@@ -377,8 +377,12 @@ FailureOr<ImportResult> importONNX(MLIRContext &context, StringRef path,
   return importONNXBytes(context, (*file)->getBuffer(), path, dir, options);
 }
 
-std::vector<std::string> supportedONNXOperators() {
-  return onnximport::ONNXOpTable::get().opTypes();
+std::vector<std::pair<std::string, int64_t>> supportedONNXOperators() {
+  std::vector<std::pair<std::string, int64_t>> out;
+  const onnximport::ONNXOpTable &table = onnximport::ONNXOpTable::get();
+  for (const std::string &opType : table.opTypes())
+    out.emplace_back(opType, table.lookup(opType)->minOpset);
+  return out;
 }
 
 } // namespace thunder

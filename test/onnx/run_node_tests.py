@@ -211,15 +211,23 @@ def main():
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--report", help="write 'test<TAB>status<TAB>detail' lines here")
     ap.add_argument("--write-xfail", help="write the failures as an xfail file here")
+    ap.add_argument("--write-index", help="write every standard-domain test with its op_types here "
+                                          "(test/onnx/node-tests.txt, for scripts/gen_status.py)")
     ap.add_argument("--scratch", default=None, help="folder for the compiled models")
     args = ap.parse_args()
 
     all_tests = sorted(t for t in os.listdir(NODE_DIR)
                        if os.path.exists(os.path.join(NODE_DIR, t, "model.onnx")))
-    tests, other_domain = [], []
+    tests, other_domain, op_types = [], [], {}
     for t in all_tests:
         m = onnx.load(os.path.join(NODE_DIR, t, "model.onnx"), load_external_data=False)
         (tests if standard_domain(m) else other_domain).append(t)
+        op_types[t] = sorted({n.op_type for n in m.graph.node})
+    if args.write_index:
+        with open(args.write_index, "w") as f:
+            f.write("# ONNX backend node tests of the standard domain (onnx 1.22.0) and the op_types of each\n")
+            for t in tests:
+                f.write(f"{t}\t{','.join(op_types[t])}\n")
     if args.subset:
         wanted = set(read_list(args.subset)) | {l.strip() for l in open(args.subset)
                                                 if l.strip() and not l.startswith("#")}

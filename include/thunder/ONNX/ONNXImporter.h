@@ -12,6 +12,7 @@
 #include "thunder/Importer/Importer.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace thunder {
@@ -36,8 +37,9 @@ mlir::FailureOr<ImportResult> importONNXBytes(mlir::MLIRContext &context,
                                               llvm::StringRef externalDataDir = {},
                                               const ImportOptions &options = {});
 
-/// The op_types of the standard domain the importer converts, sorted.
-std::vector<std::string> supportedONNXOperators();
+/// The op_types of the standard domain the importer converts, sorted, each
+/// with the oldest opset whose semantics of it the converter implements.
+std::vector<std::pair<std::string, int64_t>> supportedONNXOperators();
 
 } // namespace thunder
 

@@ -83,6 +83,8 @@ LogicalResult binary(ONNXNode &n) {
   Value x = n.input(0), y = n.input(1);
   if (failed(n.check()))
     return failure();
+  if (failed(n.checkBroadcast({x, y})))
+    return failure();
   return n.bind(n.emit().binary<OpTy>(x, y));
 }
 
@@ -90,6 +92,8 @@ LogicalResult binary(ONNXNode &n) {
 LogicalResult pow(ONNXNode &n) {
   Value x = n.input(0), y = n.input(1);
   if (failed(n.check()))
+    return failure();
+  if (failed(n.checkBroadcast({x, y})))
     return failure();
   Type t = Emitter::elementTypeOf(x);
   if (!isFloat(t)) { // integer powers computed exactly in float64, then back
@@ -106,6 +110,8 @@ LogicalResult mod(ONNXNode &n) {
   bool fmod = n.intAttr("fmod", 0);
   if (failed(n.check()))
     return failure();
+  if (failed(n.checkBroadcast({x, y})))
+    return failure();
   if (!fmod && isFloat(Emitter::elementTypeOf(x)))
     return n.error() << "fmod = 0 is defined on integers only";
   return n.bind(fmod ? n.emit().binary<FmodOp>(x, y) : n.emit().binary<RemainderOp>(x, y));
@@ -115,6 +121,8 @@ LogicalResult bitShift(ONNXNode &n) {
   Value x = n.input(0), y = n.input(1);
   std::string direction = n.stringAttr("direction", "");
   if (failed(n.check()))
+    return failure();
+  if (failed(n.checkBroadcast({x, y})))
     return failure();
   if (direction == "LEFT")
     return n.bind(n.emit().binary<ShiftLeftOp>(x, y));
@@ -133,6 +141,8 @@ LogicalResult variadic(ONNXNode &n) {
     return failure();
   if (xs.empty())
     return n.error() << "needs at least one input";
+  if (failed(n.checkBroadcast(xs)))
+    return failure();
   Value r = xs.front();
   for (Value x : ArrayRef(xs).drop_front())
     r = n.emit().binary<OpTy>(r, x);
@@ -146,12 +156,16 @@ LogicalResult compare(ONNXNode &n) {
   Value x = n.input(0), y = n.input(1);
   if (failed(n.check()))
     return failure();
+  if (failed(n.checkBroadcast({x, y})))
+    return failure();
   return n.bind(n.emit().compare(Dir, x, y));
 }
 
 LogicalResult where(ONNXNode &n) {
   Value c = n.input(0), x = n.input(1), y = n.input(2);
   if (failed(n.check()))
+    return failure();
+  if (failed(n.checkBroadcast({c, x, y})))
     return failure();
   return n.bind(n.emit().select(c, x, y));
 }
@@ -184,6 +198,10 @@ LogicalResult clip(ONNXNode &n) {
   std::optional<Value> lo = n.optionalInput(1), hi = n.optionalInput(2);
   if (failed(n.check()))
     return failure();
+  for (std::optional<Value> bound : {lo, hi})
+    if (bound && (!Emitter::typeOf(*bound).hasStaticShape() ||
+                  Emitter::typeOf(*bound).getNumElements() != 1))
+      return n.error() << "min and max must be scalars, not " << bound->getType();
   Emitter &e = n.emit();
   if (lo)
     x = e.binary<MaxOp>(x, *lo, Emitter::elementTypeOf(x));
@@ -204,6 +222,8 @@ LogicalResult leakyRelu(ONNXNode &n) {
 LogicalResult prelu(ONNXNode &n) {
   Value x = n.input(0), slope = n.input(1);
   if (failed(n.check()))
+    return failure();
+  if (failed(n.checkBroadcast({x, slope})))
     return failure();
   Emitter &e = n.emit();
   return n.bind(e.select(e.compareScalar(CompareDirection::LT, x, 0.0), e.mul(x, slope), x));

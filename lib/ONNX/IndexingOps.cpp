@@ -80,6 +80,103 @@ LogicalResult trilu(ONNXNode &n) {
   return n.bind(e.select(keep, x, e.splatLike(0.0, x)));
 }
 
+/// The K index tensors of GatherND / ScatterND: indices [..., K] split along
+/// the last axis, each wrapped around its data axis.
+SmallVector<Value> splitIndexTuples(Emitter &e, Value x, Value idx) {
+  int64_t k = Emitter::shapeOf(idx).back(), r = Emitter::rankOf(idx);
+  SmallVector<Value> out;
+  for (int64_t j = 0; j < k; ++j)
+    out.push_back(wrapIndices(e, e.squeeze(e.slice(idx, r - 1, j, j + 1), r - 1), e.dim(x, j)));
+  return out;
+}
+
+LogicalResult gatherND(ONNXNode &n) {
+  Value x = n.input(0), idx = n.input(1);
+  int64_t batchDims = n.intAttr("batch_dims", 0);
+  if (failed(n.check()))
+    return failure();
+  if (batchDims != 0)
+    return n.error() << "batch_dims = " << batchDims << " is not supported (0 is)";
+  int64_t k = Emitter::shapeOf(idx).empty() ? -1 : Emitter::shapeOf(idx).back();
+  if (k < 1 || k > Emitter::rankOf(x))
+    return n.error() << "the last axis of indices must be a static 1.." << Emitter::rankOf(x);
+  Emitter &e = n.emit();
+  SmallVector<Value> tuples = splitIndexTuples(e, x, idx);
+  SmallVector<int64_t> shape(Emitter::shapeOf(idx).drop_back());
+  llvm::append_range(shape, Emitter::shapeOf(x).drop_front(size_t(k)));
+  auto type = RankedTensorType::get(shape, Emitter::elementTypeOf(x));
+  return n.bind(IndexOp::create(e.b, e.loc, type, x, tuples, uint64_t(0)).getResult());
+}
+
+LogicalResult scatterND(ONNXNode &n) {
+  Value x = n.input(0), idx = n.input(1), updates = n.input(2);
+  std::string reduction = n.stringAttr("reduction", "none");
+  if (failed(n.check()))
+    return failure();
+  if (reduction != "none" && reduction != "add")
+    return n.error() << "reduction '" << reduction << "' is not supported (none, add are)";
+  int64_t k = Emitter::shapeOf(idx).empty() ? -1 : Emitter::shapeOf(idx).back();
+  if (k < 1 || k > Emitter::rankOf(x))
+    return n.error() << "the last axis of indices must be a static 1.." << Emitter::rankOf(x);
+  Emitter &e = n.emit();
+  SmallVector<Value> tuples = splitIndexTuples(e, x, idx);
+  return n.bind(IndexPutOp::create(e.b, e.loc, x.getType(), x, tuples,
+                                   e.convert(updates, Emitter::elementTypeOf(x)), uint64_t(0),
+                                   reduction == "add")
+                    .getResult());
+}
+
+/// OneHot: `values[1]` where the position along `axis` equals the (wrapped)
+/// index, `values[0]` elsewhere.
+LogicalResult oneHot(ONNXNode &n) {
+  Value idx = n.input(0), values = n.input(2);
+  std::optional<double> depth = n.optionalScalar(1, "depth");
+  int64_t axisAttr = n.intAttr("axis", -1);
+  if (failed(n.check()))
+    return failure();
+  int64_t outRank = Emitter::rankOf(idx) + 1;
+  int64_t axis = n.axis(axisAttr, outRank);
+  if (failed(n.check()))
+    return failure();
+  if (!depth || *depth < 1 || *depth > double(1 << 24))
+    return n.error() << "depth must be a compile-time value in 1..2^24";
+  Emitter &e = n.emit();
+  int64_t d = int64_t(*depth);
+  Value wrapped = wrapIndices(e, idx, e.index(d));
+  importer::Sizes sizes = e.dims(idx);
+  sizes.insert(sizes.begin() + axis, e.index(d));
+  Value pos = e.iota(sizes, e.i64(), axis);
+  Value hit = e.compare(CompareDirection::EQ, pos, e.broadcastTo(e.unsqueeze(wrapped, axis), sizes));
+  Value off = e.reshape(e.slice(values, 0, 0, 1), ArrayRef<int64_t>{});
+  Value on = e.reshape(e.slice(values, 0, 1, 2), ArrayRef<int64_t>{});
+  return n.bind(e.select(hit, e.broadcastTo(on, sizes), e.broadcastTo(off, sizes)));
+}
+
+/// EyeLike: ones on the k-th diagonal of a matrix shaped like the input.
+LogicalResult eyeLike(ONNXNode &n) {
+  Value x = n.input(0);
+  int64_t k = n.intAttr("k", 0);
+  std::optional<int64_t> dtype;
+  if (n.hasAttr("dtype"))
+    dtype = n.intAttr("dtype", 1);
+  if (failed(n.check()))
+    return failure();
+  if (Emitter::rankOf(x) != 2)
+    return n.error() << "needs a 2-D input";
+  Type t = Emitter::elementTypeOf(x);
+  if (dtype) {
+    FailureOr<Type> dt = elementTypeFor(n.context(), int32_t(*dtype), n.emit().loc, "EyeLike: 'dtype'");
+    if (failed(dt))
+      return failure();
+    t = *dt;
+  }
+  Emitter &e = n.emit();
+  importer::Sizes dims = e.dims(x);
+  Value diag = e.compareScalar(CompareDirection::EQ,
+                               e.sub(e.iota(dims, e.i64(), 1), e.iota(dims, e.i64(), 0)), double(k));
+  return n.bind(e.convert(diag, t));
+}
+
 } // namespace
 
 void registerIndexingOps(ONNXOpTable &t) {
@@ -88,9 +185,16 @@ void registerIndexingOps(ONNXOpTable &t) {
       {"GatherElements", gatherElements},
       {"ScatterElements", scatterElements},
       {"Trilu", trilu},
+      {"GatherND", gatherND},
+      {"ScatterND", scatterND},
+      {"OneHot", oneHot},
+      {"EyeLike", eyeLike},
   };
   for (const auto &[name, fn] : kOps)
     t.add(name, fn);
+  t.add("GatherElements", gatherElements, 11);
+  t.add("ScatterElements", scatterElements, 11);
+  t.add("Scatter", scatterElements, 9); // ScatterElements' older name
 }
 
 } // namespace thunder::onnximport

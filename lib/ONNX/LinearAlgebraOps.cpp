@@ -10,7 +10,7 @@ namespace {
 /// Emitter's torch.matmul covers.
 LogicalResult matmul(ONNXNode &n) {
   Value a = n.input(0), b = n.input(1);
-  if (failed(n.check()))
+  if (failed(n.check()) || failed(n.checkMatmul(a, b)))
     return failure();
   return n.bind(n.emit().matmul(a, b));
 }
@@ -30,7 +30,11 @@ LogicalResult gemm(ONNXNode &n) {
     a = e.transpose(a, 0, 1);
   if (transB)
     b = e.transpose(b, 0, 1);
+  if (failed(n.checkMatmul(a, b)))
+    return failure();
   Value y = e.matmul(a, b);
+  if (c && failed(n.checkBroadcast({y, *c})))
+    return failure();
   if (alpha != 1.0)
     y = e.mulScalar(y, alpha);
   if (c) {

@@ -223,6 +223,19 @@ Value perChannel(Emitter &e, Value v, Value like) {
   return e.broadcastInDim(v, e.dims(like), {1});
 }
 
+/// Per-channel parameters are [C] for an [N, C, ...] input.
+LogicalResult checkPerChannel(ONNXNode &n, Value x, ArrayRef<Value> params) {
+  if (Emitter::rankOf(x) < 2)
+    return n.error() << "needs an [N, C, ...] input, not " << x.getType();
+  int64_t c = Emitter::shapeOf(x)[1];
+  for (Value p : params)
+    if (Emitter::rankOf(p) != 1 ||
+        (!ShapedType::isDynamic(c) && !ShapedType::isDynamic(Emitter::shapeOf(p)[0]) &&
+         Emitter::shapeOf(p)[0] != c))
+      return n.error() << "per-channel parameters must be [" << c << "], not " << p.getType();
+  return success();
+}
+
 /// Inference: (x - mean) / sqrt(var + eps) * scale + bias.
 LogicalResult batchNorm(ONNXNode &n) {
   Value x = n.input(0), scale = n.input(1), bias = n.input(2), mean = n.input(3),
@@ -233,6 +246,8 @@ LogicalResult batchNorm(ONNXNode &n) {
     return failure();
   if (training || n.hasOutput(1))
     return n.error() << "training mode is not supported (compile the model for inference)";
+  if (failed(checkPerChannel(n, x, {scale, bias, mean, var})))
+    return failure();
   Emitter &e = n.emit();
   Value inv = e.unary<RsqrtOp>(e.addScalar(var, eps));
   Value y = e.mul(e.sub(x, perChannel(e, mean, x)), perChannel(e, e.mul(inv, scale), x));
@@ -260,6 +275,8 @@ LogicalResult layerNorm(ONNXNode &n) {
   SmallVector<int64_t> axes;
   for (int64_t d = axis; d < rank; ++d)
     axes.push_back(d);
+  if (failed(n.checkBroadcast({x, scale})) || (bias && failed(n.checkBroadcast({x, *bias}))))
+    return failure();
   Emitter &e = n.emit();
   auto [y, mean, inv] = normalize(e, x, axes, eps);
   y = e.mul(y, scale);
@@ -273,7 +290,7 @@ LogicalResult layerNorm(ONNXNode &n) {
 LogicalResult instanceNorm(ONNXNode &n) {
   Value x = n.input(0), scale = n.input(1), bias = n.input(2);
   double eps = n.floatAttr("epsilon", 1e-5);
-  if (failed(n.check()))
+  if (failed(n.check()) || failed(checkPerChannel(n, x, {scale, bias})))
     return failure();
   SmallVector<int64_t> axes;
   for (int64_t d = 2; d < Emitter::rankOf(x); ++d)
@@ -294,6 +311,8 @@ LogicalResult rmsNorm(ONNXNode &n) {
   SmallVector<int64_t> axes;
   for (int64_t d = axis; d < rank; ++d)
     axes.push_back(d);
+  if (failed(n.checkBroadcast({x, scale})))
+    return failure();
   Emitter &e = n.emit();
   Value inv = e.unary<RsqrtOp>(e.addScalar(e.mean(e.mul(x, x), axes, true), eps));
   return n.bind(e.mul(e.mul(x, inv), scale));
@@ -312,6 +331,51 @@ LogicalResult lpNormalization(ONNXNode &n) {
   Value norm = p == 1 ? e.sum(e.unary<AbsOp>(x), {axis}, true)
                       : e.unary<SqrtOp>(e.sum(e.mul(x, x), {axis}, true));
   return n.bind(e.div(x, norm));
+}
+
+/// GroupNormalization (opset 21: scale and bias per channel): statistics over
+/// each group of channels and the spatial axes.
+LogicalResult groupNorm(ONNXNode &n) {
+  Value x = n.input(0), scale = n.input(1), bias = n.input(2);
+  int64_t groups = n.intAttr("num_groups", 0);
+  double eps = n.floatAttr("epsilon", 1e-5);
+  if (failed(n.check()))
+    return failure();
+  auto s = Emitter::shapeOf(x);
+  if (s.size() < 3 || !Emitter::typeOf(x).hasStaticShape() || groups < 1 || s[1] % groups)
+    return n.error() << "needs a static [N, C, ...] input with C divisible by num_groups";
+  if (failed(checkPerChannel(n, x, {scale, bias})))
+    return failure();
+  Emitter &e = n.emit();
+  int64_t rest = Emitter::typeOf(x).getNumElements() / (s[0] * groups);
+  Value g = e.reshape(x, ArrayRef<int64_t>{s[0], groups, rest});
+  Value y = e.reshape(std::get<0>(normalize(e, g, {2}, eps)), s);
+  return n.bind(e.add(e.mul(y, perChannel(e, scale, x)), perChannel(e, bias, x)));
+}
+
+/// LRN: x / (bias + alpha / size * sum of squares over the channel window)^beta.
+LogicalResult lrn(ONNXNode &n) {
+  Value x = n.input(0);
+  double alpha = n.floatAttr("alpha", 1e-4), beta = n.floatAttr("beta", 0.75),
+         bias = n.floatAttr("bias", 1.0);
+  int64_t size = n.intAttr("size", 0);
+  if (failed(n.check()))
+    return failure();
+  auto s = Emitter::shapeOf(x);
+  if (s.size() < 3 || s[1] == ShapedType::kDynamic || size < 1 || size > 1024)
+    return n.error() << "needs an [N, C, ...] input with static C and size in 1..1024";
+  Emitter &e = n.emit();
+  int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+  SmallVector<int64_t> low(s.size(), 0), high(s.size(), 0);
+  low[1] = lo;
+  high[1] = hi;
+  Value sq = e.pad(e.mul(x, x), e.scalar(Emitter::elementTypeOf(x), 0.0), low, high);
+  Value sum = e.slice(sq, 1, 0, s[1]);
+  for (int64_t k = 1; k < size; ++k)
+    sum = e.add(sum, e.slice(sq, 1, k, k + s[1]));
+  Value denom = e.addScalar(e.mulScalar(sum, alpha / double(size)), bias);
+  Value powed = e.binary<PowOp>(denom, e.splatLike(beta, denom));
+  return n.bind(e.div(x, powed));
 }
 
 } // namespace
@@ -333,6 +397,8 @@ void registerNeuralNetOps(ONNXOpTable &t) {
   for (const auto &[name, fn] : kOps)
     t.add(name, fn);
   t.add("BatchNormalization", batchNorm, 9); // `spatial` before
+  t.add("GroupNormalization", groupNorm, 21); // scale and bias were per group before
+  t.add("LRN", lrn);
 
 }
 

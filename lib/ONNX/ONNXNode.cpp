@@ -168,13 +168,17 @@ std::optional<TensorData> ONNXNode::tensorAttr(StringRef name) {
 //===--- Axes ------------------------------------------------------------------===//
 
 int64_t ONNXNode::axis(int64_t axis, int64_t rank, StringRef what) {
-  int64_t lo = -std::max<int64_t>(rank, 1), hi = std::max<int64_t>(rank, 1) - 1;
+  if (rank == 0) {
+    error() << "needs a tensor of rank >= 1 for its " << what;
+    return 0;
+  }
+  int64_t lo = -rank, hi = rank - 1;
   if (axis < lo || axis > hi) {
     error() << what << " " << axis << " is out of range for a tensor of rank " << rank
             << " (" << lo << ".." << hi << ")";
     return 0;
   }
-  return axis < 0 ? axis + std::max<int64_t>(rank, 1) : axis;
+  return axis < 0 ? axis + rank : axis;
 }
 
 SmallVector<int64_t> ONNXNode::axes(ArrayRef<int64_t> list, int64_t rank) {
@@ -188,6 +192,55 @@ SmallVector<int64_t> ONNXNode::axes(ArrayRef<int64_t> list, int64_t rank) {
     out.push_back(d);
   }
   return out;
+}
+
+//===--- Operand checks --------------------------------------------------------===//
+
+LogicalResult ONNXNode::checkBroadcast(ArrayRef<Value> values) {
+  size_t rank = 0;
+  for (Value v : values)
+    rank = std::max(rank, size_t(Emitter::rankOf(v)));
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t extent = 1;
+    for (Value v : values) {
+      auto shape = Emitter::shapeOf(v);
+      if (d + shape.size() < rank)
+        continue;
+      int64_t e = shape[d + shape.size() - rank];
+      if (e == 1 || ShapedType::isDynamic(e))
+        continue;
+      if (extent != 1 && extent != e) {
+        InFlightDiagnostic diag = error();
+        diag << "operands of types";
+        for (Value w : values)
+          diag << " " << w.getType();
+        return diag << " do not broadcast together";
+      }
+      extent = e;
+    }
+  }
+  return success();
+}
+
+LogicalResult ONNXNode::checkMatmul(Value a, Value b) {
+  auto sa = Emitter::shapeOf(a), sb = Emitter::shapeOf(b);
+  if (sa.empty() || sb.empty())
+    return error() << "the operands of a matrix product need rank >= 1, not "
+                   << a.getType() << " and " << b.getType();
+  int64_t ka = sa.back(), kb = sb.size() == 1 ? sb[0] : sb[sb.size() - 2];
+  if (!ShapedType::isDynamic(ka) && !ShapedType::isDynamic(kb) && ka != kb)
+    return error() << "cannot multiply " << a.getType() << " by " << b.getType()
+                   << ": contraction extents " << ka << " and " << kb << " differ";
+  size_t batchA = sa.size() > 2 ? sa.size() - 2 : 0, batchB = sb.size() > 2 ? sb.size() - 2 : 0;
+  size_t rank = std::max(batchA, batchB);
+  for (size_t d = 0; d < rank; ++d) {
+    int64_t x = d + batchA >= rank ? sa[d + batchA - rank] : 1;
+    int64_t y = d + batchB >= rank ? sb[d + batchB - rank] : 1;
+    if (x != 1 && y != 1 && !ShapedType::isDynamic(x) && !ShapedType::isDynamic(y) && x != y)
+      return error() << "the batch dims of " << a.getType() << " and " << b.getType()
+                     << " do not broadcast";
+  }
+  return success();
 }
 
 //===--- Outputs ---------------------------------------------------------------===//

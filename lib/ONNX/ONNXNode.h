@@ -88,6 +88,16 @@ public:
   int64_t axis(int64_t axis, int64_t rank, llvm::StringRef what = "axis");
   llvm::SmallVector<int64_t> axes(llvm::ArrayRef<int64_t> axes, int64_t rank);
 
+  //===--- Operand checks --------------------------------------------------===//
+  // The Emitter's builders take operands the .pt2 importer has validated
+  // against the archive's shapes; ONNX operands are checked here first.
+  /// The static extents of `values` broadcast together (NumPy rules), else
+  /// an error naming their types.
+  mlir::LogicalResult checkBroadcast(llvm::ArrayRef<mlir::Value> values);
+  /// numpy.matmul's operands: rank >= 1, equal contraction extents,
+  /// broadcastable batch dims.
+  mlir::LogicalResult checkMatmul(mlir::Value a, mlir::Value b);
+
   //===--- Outputs ---------------------------------------------------------===//
   size_t numOutputs() const { return size_t(proto.output_size()); }
   /// Whether output `i` is wanted (listed and named).

@@ -16,6 +16,8 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerNeuralNetOps(t);
     registerLossOps(t);
     registerAttentionOps(t);
+    registerResizeOps(t);
+    registerWindowOps(t);
     return t;
   }();
   return table;

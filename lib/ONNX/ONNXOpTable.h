@@ -47,6 +47,8 @@ void registerLinearAlgebraOps(ONNXOpTable &table);
 void registerNeuralNetOps(ONNXOpTable &table);
 void registerLossOps(ONNXOpTable &table);
 void registerAttentionOps(ONNXOpTable &table);
+void registerResizeOps(ONNXOpTable &table);
+void registerWindowOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

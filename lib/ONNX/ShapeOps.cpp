@@ -326,8 +326,18 @@ LogicalResult expand(ONNXNode &n) {
     return n.error() << "input 1 ('shape') is required";
   Emitter &e = n.emit();
   importer::Sizes target;
-  for (int64_t s : *shape)
+  for (int64_t s : *shape) {
+    if (s < 0 || s > (int64_t(1) << 40))
+      return n.error() << "shape entry " << s << " is out of range";
     target.push_back(e.index(s));
+  }
+  auto in = Emitter::shapeOf(x);
+  for (size_t i = 0; i < std::min(in.size(), shape->size()); ++i) {
+    int64_t a = in[in.size() - 1 - i], b = (*shape)[shape->size() - 1 - i];
+    if (a != 1 && b != 1 && a != b && !ShapedType::isDynamic(a))
+      return n.error() << "cannot expand " << x.getType() << " to "
+                       << llvm::interleaved_array(*shape);
+  }
   return n.bind(e.broadcastTo(x, e.broadcastSizes(e.dims(x), target)));
 }
 

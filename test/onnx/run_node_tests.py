@@ -11,9 +11,11 @@ runs it, and output.<i> is compared with output_<i>.pb (|out - ref| <= atol + rt
 NaN where NaN, the dtype and shape equal).
 
 thunderc compiles shapes ahead of time, so a shape operand (Reshape's shape, Slice's starts,
-the axes of Squeeze, ...) must be a constant. The node tests pass those as graph inputs; the
-runner therefore folds every integer graph input into an initializer holding the data set's
-value (floating-point inputs stay inputs). docs/onnx.md says so.
+Resize's scales, the axes of Squeeze, ...) must be a constant. The node tests pass those as
+graph inputs; when thunderc's error says that such an operand is a graph input ("input 1
+('shape', value 's') must be known at compile time"), the runner folds that input into an
+initializer holding the data set's value and compiles again. Every other input stays an input
+of the compiled model. docs/onnx.md says so.
 
 Only tests of the standard domain count (ai.onnx.ml and preview domains are reported apart).
 Expected failures are listed with their reasons in the xfail file (`test_name: reason`). The
@@ -94,13 +96,16 @@ def standard_domain(model):
     return all(n.domain in ("", "ai.onnx") for n in model.graph.node)
 
 
-def freeze_integer_inputs(model, inputs):
-    """The model with every integer input replaced by an initializer of its value."""
+MUST_BE_CONSTANT = re.compile(r"value '([^']+)'\) must be known at compile time")
+
+
+def freeze_inputs(model, inputs, names):
+    """The model with the inputs `names` replaced by initializers of their values."""
     frozen = onnx.ModelProto()
     frozen.CopyFrom(model)
     keep, values = [], {}
     for vi, a in zip(model.graph.input, inputs):
-        if a is not None and a.dtype.kind in "iub" and a.dtype != np.bool_:
+        if vi.name in names:
             frozen.graph.initializer.append(numpy_helper.from_array(a, vi.name))
             continue
         keep.append(vi)
@@ -159,19 +164,26 @@ def run_test(test, bin_dir, scratch):
             refs = [load_pb(os.path.join(ds, f)) for f in pbs("output")]
         except Exception as e:  # sequences, optionals: not tensors
             return test, "fail", f"data: {type(e).__name__}: {e}"
-        frozen, inputs = freeze_integer_inputs(model, inputs)
         model_path = os.path.join(work, "model.onnx")
-        onnx.save(frozen, model_path)
         so = os.path.join(work, "model.so")
-        r = subprocess.run([os.path.join(bin_dir, "thunderc"), model_path, "--target=cpu", "-o", so],
-                           capture_output=True, text=True, timeout=300)
+        input_names = {vi.name for vi in model.graph.input}
+        constant = set()
+        while True:  # fold the inputs thunderc needs at compile time, as it names them
+            frozen, run_inputs = freeze_inputs(model, inputs, constant)
+            onnx.save(frozen, model_path)
+            r = subprocess.run([os.path.join(bin_dir, "thunderc"), model_path, "--target=cpu", "-o", so],
+                               capture_output=True, text=True, timeout=300)
+            wanted = MUST_BE_CONSTANT.search(r.stderr)
+            if r.returncode == 0 or not wanted or wanted.group(1) not in input_names - constant:
+                break
+            constant.add(wanted.group(1))
         if r.returncode != 0:
             lines = [l for l in r.stderr.splitlines() if l.startswith("error")]
             msg = (lines[0] if lines else r.stderr.strip()[-300:]).replace(model_path, "model.onnx")
             return test, "fail", "compile: " + msg
         try:
             write_safetensors(os.path.join(work, "in.safetensors"),
-                              {f"input.{i}": a for i, a in enumerate(inputs)})
+                              {f"input.{i}": a for i, a in enumerate(run_inputs)})
         except ValueError as e:
             return test, "fail", f"inputs: {e}"
         out_path = os.path.join(work, "out.safetensors")

@@ -35,11 +35,16 @@ def main(out):
                     [helper.make_tensor_value_info("x", f32, [2])],
                     [helper.make_tensor_value_info("y", f32, [2])]),
               os.path.join(out, "unsupported.onnx"))
-    # Opset 11: older than the converters know.
+    # Opset 6: older than any converter knows.
     onnx.save(model([helper.make_node("Relu", ["x"], ["y"])],
                     [helper.make_tensor_value_info("x", f32, [2])],
-                    [helper.make_tensor_value_info("y", f32, [2])], opset=11),
-              os.path.join(out, "opset11.onnx"))
+                    [helper.make_tensor_value_info("y", f32, [2])], opset=6),
+              os.path.join(out, "opset6.onnx"))
+    # Opset 11: read, but Softmax meant something else then (2-D coercion).
+    onnx.save(model([helper.make_node("Softmax", ["x"], ["y"], name="softmax0")],
+                    [helper.make_tensor_value_info("x", f32, [2, 3])],
+                    [helper.make_tensor_value_info("y", f32, [2, 3])], opset=11),
+              os.path.join(out, "softmax_opset11.onnx"))
     # An unsigned input.
     onnx.save(model([helper.make_node("Identity", ["x"], ["y"])],
                     [helper.make_tensor_value_info("x", TensorProto.UINT8, [2])],

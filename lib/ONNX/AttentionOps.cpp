@@ -135,8 +135,72 @@ LogicalResult attention(ONNXNode &n) {
   return n.bind(3, qkOut);
 }
 
+/// RotaryEmbedding (opset 23): the first rotary_embedding_dim features of
+/// each head rotated by the cached angles of its position (halves, or
+/// interleaved pairs).
+LogicalResult rotaryEmbedding(ONNXNode &n) {
+  Value x = n.input(0), cosCache = n.input(1), sinCache = n.input(2);
+  std::optional<Value> positions = n.optionalInput(3);
+  bool interleaved = n.intAttr("interleaved", 0);
+  int64_t rotaryDim = n.intAttr("rotary_embedding_dim", 0);
+  int64_t heads = n.intAttr("num_heads", 0);
+  if (failed(n.check()))
+    return failure();
+  int64_t rank = Emitter::rankOf(x);
+  if ((rank != 3 && rank != 4) || !Emitter::typeOf(x).hasStaticShape())
+    return n.error() << "needs a static 3-D or 4-D input";
+  Emitter &e = n.emit();
+  auto in = Emitter::shapeOf(x);
+  // [B, S, H, D].
+  Value h = rank == 4 ? e.permute(x, {0, 2, 1, 3}) : x;
+  if (rank == 3) {
+    if (heads <= 0 || in[2] % heads)
+      return n.error() << "a 3-D input needs num_heads dividing its hidden size";
+    h = e.reshape(h, ArrayRef<int64_t>{in[0], in[1], heads, in[2] / heads});
+  }
+  auto s = Emitter::shapeOf(h);
+  int64_t d = rotaryDim ? rotaryDim : s[3];
+  if (d <= 0 || d > s[3] || d % 2)
+    return n.error() << "rotary_embedding_dim " << d << " must be even and at most the head size "
+                     << s[3];
+  if (positions) { // the caches' rows of each position: [B, S, d/2]
+    Value pos = e.convert(*positions, e.i64());
+    auto pick = [&](Value cache) {
+      SmallVector<int64_t> shape(Emitter::shapeOf(pos));
+      llvm::append_range(shape, Emitter::shapeOf(cache).drop_front());
+      auto type = RankedTensorType::get(shape, Emitter::elementTypeOf(cache));
+      return IndexOp::create(e.b, e.loc, type, cache, ValueRange{pos}, uint64_t(0)).getResult();
+    };
+    if (Emitter::rankOf(cosCache) != 2 || Emitter::rankOf(sinCache) != 2)
+      return n.error() << "with position_ids the caches must be 2-D";
+    cosCache = pick(cosCache);
+    sinCache = pick(sinCache);
+  }
+  if (Emitter::rankOf(cosCache) != 3 || Emitter::shapeOf(cosCache).back() != d / 2 ||
+      cosCache.getType() != sinCache.getType())
+    return n.error() << "the caches must be [B, S, " << d / 2 << "], not " << cosCache.getType();
+  Value c = e.unsqueeze(cosCache, 2), sn = e.unsqueeze(sinCache, 2);
+  if (failed(n.checkBroadcast({c, e.slice(h, 3, 0, d / 2)})))
+    return failure();
+  Value rot = e.slice(h, 3, 0, d), rest = e.slice(h, 3, d, s[3]);
+  Value x1 = interleaved ? e.slice(rot, 3, 0, d, 2) : e.slice(rot, 3, 0, d / 2);
+  Value x2 = interleaved ? e.slice(rot, 3, 1, d, 2) : e.slice(rot, 3, d / 2, d);
+  Value real = e.sub(e.mul(c, x1), e.mul(sn, x2));
+  Value imag = e.add(e.mul(sn, x1), e.mul(c, x2));
+  Value rotated = interleaved
+                      ? e.reshape(e.concat({e.unsqueeze(real, 4), e.unsqueeze(imag, 4)}, 4),
+                                  Emitter::shapeOf(rot))
+                      : e.concat({real, imag}, 3);
+  Value out = d < s[3] ? e.concat({rotated, rest}, 3) : rotated;
+  out = rank == 4 ? e.permute(out, {0, 2, 1, 3}) : e.reshape(out, in);
+  return n.bind(out);
+}
+
 } // namespace
 
-void registerAttentionOps(ONNXOpTable &t) { t.add("Attention", attention, 23); }
+void registerAttentionOps(ONNXOpTable &t) {
+  t.add("Attention", attention, 23);
+  t.add("RotaryEmbedding", rotaryEmbedding, 23);
+}
 
 } // namespace thunder::onnximport

@@ -203,7 +203,40 @@ const llvm::StringMap<HostFn> &hostTable() {
 
 } // namespace
 
+/// Cast of a compile-time integer to a floating type (Range's operands, window
+/// sizes in exported functions): the values as that type.
+FailureOr<bool> foldIntToFloatCast(ONNXNode &n) {
+  const TensorData *d = n.constantOrNull(0);
+  if (!d || isa<FloatType>(d->elementType) || d->numElements() > kMaxHostElements)
+    return false;
+  Type to;
+  if (n.opType() == "CastLike") {
+    const TensorData *like = n.constantOrNull(1);
+    if (!like)
+      return false;
+    to = like->elementType;
+  } else {
+    FailureOr<Type> t = elementTypeFor(n.context(), int32_t(n.intAttr("to", 0)), n.emit().loc,
+                                       "Cast: 'to'");
+    if (failed(t))
+      return failure();
+    to = *t;
+  }
+  if (!isa<FloatType>(to))
+    return false;
+  std::vector<int64_t> ints = d->asInts();
+  std::vector<double> values(ints.begin(), ints.end());
+  if (failed(n.bindConstant(0, TensorData::fromDoubles(to, d->shape, values))))
+    return failure();
+  return true;
+}
+
 FailureOr<bool> foldOnHost(ONNXNode &n) {
+  if ((n.opType() == "Cast" || n.opType() == "CastLike") && n.numOutputs() == 1) {
+    FailureOr<bool> folded = foldIntToFloatCast(n);
+    if (failed(folded) || *folded)
+      return folded;
+  }
   auto it = hostTable().find(n.opType());
   if (it == hostTable().end() || n.numInputs() == 0 || n.numOutputs() != 1)
     return false;

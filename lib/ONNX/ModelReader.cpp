@@ -159,6 +159,21 @@ TensorData TensorData::fromInts(Type elementType, std::vector<int64_t> shape,
   return t;
 }
 
+TensorData TensorData::fromDoubles(Type elementType, std::vector<int64_t> shape,
+                                  ArrayRef<double> values) {
+  TensorData t;
+  t.elementType = elementType;
+  t.shape = std::move(shape);
+  const llvm::fltSemantics &sem = cast<FloatType>(elementType).getFloatSemantics();
+  storeElements(t.bytes, elementType, int64_t(values.size()), [&](int64_t i) {
+    llvm::APFloat f(values[size_t(i)]);
+    bool lost;
+    f.convert(sem, llvm::APFloat::rmNearestTiesToEven, &lost);
+    return f.bitcastToAPInt().getZExtValue();
+  });
+  return t;
+}
+
 int64_t TensorData::numElements() const { return checkedCount(shape); }
 
 std::vector<int64_t> TensorData::asInts() const {

@@ -43,6 +43,10 @@ struct TensorData {
   static TensorData fromInts(mlir::Type elementType, std::vector<int64_t> shape,
                              llvm::ArrayRef<int64_t> values);
 
+  /// Floating-point elements of `elementType` (rounded to it) in `shape`.
+  static TensorData fromDoubles(mlir::Type elementType, std::vector<int64_t> shape,
+                                llvm::ArrayRef<double> values);
+
   int64_t numElements() const;
   /// The elements as int64 (integer and bool tensors) or double (any).
   std::vector<int64_t> asInts() const;

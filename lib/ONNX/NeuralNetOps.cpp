@@ -205,6 +205,37 @@ LogicalResult pool(ONNXNode &n) {
                     .getResult());
 }
 
+/// LpPool: (sum over the window of |x|^p)^(1/p), the sum an average over the
+/// whole window (padding counted, so zeros) times its size.
+LogicalResult lpPool(ONNXNode &n) {
+  Value x = n.input(0);
+  SmallVector<int64_t> kernel = n.intsAttr("kernel_shape");
+  bool ceilMode = n.intAttr("ceil_mode", 0);
+  int64_t p = n.intAttr("p", 2);
+  if (failed(n.check()))
+    return failure();
+  if (kernel.empty() || p < 1 || p > 64)
+    return n.error() << "needs kernel_shape and p in 1..64";
+  if (!isa<FloatType>(Emitter::elementTypeOf(x)))
+    return n.error() << "pooling of " << Emitter::elementTypeOf(x) << " is not supported";
+  FailureOr<Window> w = readWindow(n, x, kernel, ceilMode);
+  if (failed(w))
+    return failure();
+  if (llvm::any_of(w->dilation, [](int64_t d) { return d != 1; }))
+    return n.error() << "dilated LpPool is not supported";
+  Emitter &e = n.emit();
+  Value powed = e.binary<PowOp>(e.unary<AbsOp>(x), e.splatLike(double(p), x));
+  Value avg = AvgPoolOp::create(e.b, e.loc, windowResultType(x, Emitter::shapeOf(x)[1], *w), powed,
+                                w->kernel, w->stride, w->padLow, w->padHigh, w->padLow,
+                                w->padHigh, IntegerAttr())
+                  .getResult();
+  int64_t volume = 1;
+  for (int64_t k : w->kernel)
+    volume *= k;
+  Value sum = e.mulScalar(avg, double(volume));
+  return n.bind(e.binary<PowOp>(sum, e.splatLike(1.0 / double(p), sum)));
+}
+
 /// GlobalAveragePool / GlobalMaxPool: a reduction over the spatial axes.
 template <bool Max>
 LogicalResult globalPool(ONNXNode &n) {
@@ -386,6 +417,7 @@ void registerNeuralNetOps(ONNXOpTable &t) {
       {"ConvTranspose", convTranspose},
       {"MaxPool", pool<true>},
       {"AveragePool", pool<false>},
+      {"LpPool", lpPool},
       {"GlobalAveragePool", globalPool<false>},
       {"GlobalMaxPool", globalPool<true>},
       {"BatchNormalization", batchNorm},

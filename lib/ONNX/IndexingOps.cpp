@@ -177,6 +177,26 @@ LogicalResult eyeLike(ONNXNode &n) {
   return n.bind(e.convert(diag, t));
 }
 
+/// ReverseSequence: along time_axis, the first sequence_lens[b] elements of
+/// each batch entry b reversed, the rest kept (a gather of computed positions).
+LogicalResult reverseSequence(ONNXNode &n) {
+  Value x = n.input(0), lens = n.input(1);
+  int64_t batchAxis = n.intAttr("batch_axis", 1), timeAxis = n.intAttr("time_axis", 0);
+  if (failed(n.check()))
+    return failure();
+  int64_t rank = Emitter::rankOf(x);
+  if (rank < 2 || batchAxis == timeAxis || (batchAxis != 0 && batchAxis != 1) ||
+      (timeAxis != 0 && timeAxis != 1) || Emitter::rankOf(lens) != 1)
+    return n.error() << "needs batch_axis and time_axis in {0, 1}, different, and 1-D lengths";
+  Emitter &e = n.emit();
+  importer::Sizes dims = e.dims(x);
+  Value t = e.iota(dims, e.i64(), timeAxis);
+  Value len = e.broadcastInDim(e.convert(lens, e.i64()), dims, {batchAxis});
+  Value reversed = e.sub(e.addScalar(len, -1.0), t);
+  Value idx = e.select(e.compare(CompareDirection::LT, t, len), reversed, t);
+  return n.bind(GatherOp::create(e.b, e.loc, x.getType(), x, idx, uint64_t(timeAxis)).getResult());
+}
+
 } // namespace
 
 void registerIndexingOps(ONNXOpTable &t) {
@@ -189,6 +209,7 @@ void registerIndexingOps(ONNXOpTable &t) {
       {"ScatterND", scatterND},
       {"OneHot", oneHot},
       {"EyeLike", eyeLike},
+      {"ReverseSequence", reverseSequence},
   };
   for (const auto &[name, fn] : kOps)
     t.add(name, fn);

@@ -349,7 +349,8 @@ LogicalResult rmsNorm(ONNXNode &n) {
   return n.bind(e.mul(e.mul(x, inv), scale));
 }
 
-/// x divided by its L1 or L2 norm along the axis.
+/// x divided by its L1 or L2 norm along the axis (0 where the norm is 0, as
+/// ONNX's reference).
 LogicalResult lpNormalization(ONNXNode &n) {
   Value x = n.input(0);
   int64_t axis = n.axis(n.intAttr("axis", -1), Emitter::rankOf(x));
@@ -361,7 +362,8 @@ LogicalResult lpNormalization(ONNXNode &n) {
   Emitter &e = n.emit();
   Value norm = p == 1 ? e.sum(e.unary<AbsOp>(x), {axis}, true)
                       : e.unary<SqrtOp>(e.sum(e.mul(x, x), {axis}, true));
-  return n.bind(e.div(x, norm));
+  Value zero = e.compareScalar(CompareDirection::EQ, norm, 0.0);
+  return n.bind(e.select(zero, e.splatLike(0.0, x), e.div(x, norm)));
 }
 
 /// GroupNormalization (opset 21: scale and bias per channel): statistics over

@@ -130,6 +130,8 @@ FailureOr<AxisResample> resampleAxis(ONNXNode &n, int64_t in, int64_t out, doubl
       for (double &v : c)
         v /= sum == 0 ? 1 : sum;
     }
+    if (r.extrapolated[size_t(i)])
+      continue; // the extrapolation value alone
     for (int64_t j = 0; j < taps; ++j) {
       int64_t src = std::clamp<int64_t>(start + j, 0, in - 1);
       r.weights[size_t(i * in + src)] += c[size_t(j)];

@@ -628,6 +628,43 @@ LogicalResult spaceToDepth(ONNXNode &n) {
   return n.bind(e.reshape(y, ArrayRef<int64_t>{s[0], s[1] * b * b, s[2] / b, s[3] / b}));
 }
 
+/// CenterCropPad: each listed axis cropped or zero-padded to its target extent
+/// around the center (the extra element goes to the end).
+LogicalResult centerCropPad(ONNXNode &n) {
+  Value x = n.input(0);
+  std::optional<SmallVector<int64_t>> shape = n.optionalInts(1, "shape");
+  SmallVector<int64_t> axesAttr = n.intsAttr("axes");
+  if (failed(n.check()))
+    return failure();
+  int64_t rank = Emitter::rankOf(x);
+  SmallVector<int64_t> axes;
+  if (axesAttr.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  else
+    axes = n.axes(axesAttr, rank);
+  if (failed(n.check()))
+    return failure();
+  if (!shape || shape->size() != axes.size())
+    return n.error() << "shape must have one entry per axis";
+  Emitter &e = n.emit();
+  for (auto [i, d] : llvm::enumerate(axes)) {
+    int64_t in = Emitter::shapeOf(x)[size_t(d)], target = (*shape)[i];
+    if (ShapedType::isDynamic(in) || target < 0 || target > (int64_t(1) << 40))
+      return n.error() << "axis " << d << " needs a static extent and a target in range";
+    if (target < in) {
+      int64_t start = (in - target) / 2;
+      x = e.slice(x, d, start, start + target);
+    } else if (target > in) {
+      SmallVector<int64_t> low(size_t(rank), 0), high(size_t(rank), 0);
+      low[size_t(d)] = (target - in) / 2;
+      high[size_t(d)] = target - in - low[size_t(d)];
+      x = e.pad(x, e.scalar(Emitter::elementTypeOf(x), 0.0), low, high);
+    }
+  }
+  return n.bind(x);
+}
+
 } // namespace
 
 void registerShapeOps(ONNXOpTable &t) {
@@ -642,6 +679,7 @@ void registerShapeOps(ONNXOpTable &t) {
       {"ConstantOfShape", constantOfShape}, {"Range", range},
       {"Dropout", dropout},       {"DepthToSpace", depthToSpace},
       {"SpaceToDepth", spaceToDepth},
+      {"CenterCropPad", centerCropPad},
   };
   for (const auto &[name, fn] : kOps)
     t.add(name, fn);

@@ -179,7 +179,13 @@ def run_test(test, bin_dir, scratch):
         try:
             inputs = [load_pb(os.path.join(ds, f)) for f in pbs("input")]
             refs = [load_pb(os.path.join(ds, f)) for f in pbs("output")]
-        except Exception as e:  # sequences, optionals: not tensors
+        except Exception as e:  # sequences, optionals: not tensors; say what thunderc says of the model
+            path = os.path.join(folder, "model.onnx")
+            r = subprocess.run([os.path.join(bin_dir, "thunderc"), path, "--target=cpu",
+                                "--emit=mlir", "-o", os.devnull], capture_output=True, text=True, timeout=300)
+            lines = [l for l in r.stderr.splitlines() if l.startswith("error")]
+            if r.returncode != 0 and lines:
+                return test, "fail", "compile: " + lines[0].replace(path, "model.onnx")
             return test, "fail", f"data: {type(e).__name__}: {e}"
         model_path = os.path.join(work, "model.onnx")
         so = os.path.join(work, "model.so")

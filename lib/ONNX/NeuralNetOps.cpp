@@ -171,6 +171,46 @@ LogicalResult convTranspose(ONNXNode &n) {
   return convolve(n, x, wt, bias, p);
 }
 
+/// A dilated average pool as the sum of its kernel's strided taps of the
+/// zero-padded input, divided by the count of counted taps (the same sum over
+/// ones padded with 1 where padding counts, 0 where not).
+Value dilatedAveragePool(Emitter &e, Value x, const Window &w, bool countPad) {
+  int64_t spatial = int64_t(w.kernel.size()), rank = Emitter::rankOf(x);
+  Type t = Emitter::elementTypeOf(x);
+  SmallVector<int64_t> low(size_t(rank), 0), high(low), userLow(low), userHigh(low), extra(low);
+  for (int64_t d = 0; d < spatial; ++d) {
+    low[size_t(d + 2)] = w.padLow[size_t(d)];
+    high[size_t(d + 2)] = w.padHigh[size_t(d)];
+    userLow[size_t(d + 2)] = w.userLow[size_t(d)];
+    userHigh[size_t(d + 2)] = w.userHigh[size_t(d)];
+    extra[size_t(d + 2)] = w.padHigh[size_t(d)] - w.userHigh[size_t(d)];
+  }
+  Value padded = e.pad(x, e.scalar(t, 0.0), low, high);
+  Value ones = e.splatLike(1.0, x);
+  Value counted = countPad ? e.pad(e.pad(ones, e.scalar(t, 1.0), userLow, userHigh),
+                                   e.scalar(t, 0.0), SmallVector<int64_t>(size_t(rank), 0), extra)
+                           : e.pad(ones, e.scalar(t, 0.0), low, high);
+  Value sum, count;
+  SmallVector<int64_t> tap(size_t(spatial), 0);
+  while (true) {
+    Value a = padded, c = counted;
+    for (int64_t d = 0; d < spatial; ++d) {
+      int64_t start = tap[size_t(d)] * w.dilation[size_t(d)];
+      int64_t limit = start + (w.outSizes[size_t(d)] - 1) * w.stride[size_t(d)] + 1;
+      a = e.slice(a, d + 2, start, limit, w.stride[size_t(d)]);
+      c = e.slice(c, d + 2, start, limit, w.stride[size_t(d)]);
+    }
+    sum = sum ? e.add(sum, a) : a;
+    count = count ? e.add(count, c) : c;
+    int64_t d = spatial - 1; // next kernel position
+    while (d >= 0 && ++tap[size_t(d)] == w.kernel[size_t(d)])
+      tap[size_t(d--)] = 0;
+    if (d < 0)
+      break;
+  }
+  return e.div(sum, count);
+}
+
 template <bool Max>
 LogicalResult pool(ONNXNode &n) {
   Value x = n.input(0);
@@ -196,8 +236,14 @@ LogicalResult pool(ONNXNode &n) {
     return n.bind(MaxPoolOp::create(e.b, e.loc, type, x, w->kernel, w->stride, w->padLow,
                                     w->padHigh, w->dilation)
                       .getResult());
-  if (llvm::any_of(w->dilation, [](int64_t d) { return d != 1; }))
-    return n.error() << "dilated average pooling is not supported";
+  if (llvm::any_of(w->dilation, [](int64_t d) { return d != 1; })) {
+    int64_t volume = 1;
+    for (int64_t k : w->kernel)
+      volume *= k;
+    if (volume > 256)
+      return n.error() << "dilated average pooling with more than 256 taps is not supported";
+    return n.bind(dilatedAveragePool(e, x, *w, countPad));
+  }
   SmallVector<int64_t> zeros(w->kernel.size(), 0);
   return n.bind(AvgPoolOp::create(e.b, e.loc, type, x, w->kernel, w->stride, w->padLow,
                                   w->padHigh, countPad ? w->userLow : zeros,

@@ -134,9 +134,7 @@ LogicalResult bitShift(ONNXNode &n) {
 /// Max, Min, Sum, Mean: any number of inputs, broadcast together.
 template <typename OpTy, bool Mean = false>
 LogicalResult variadic(ONNXNode &n) {
-  SmallVector<Value> xs;
-  for (size_t i = 0; i < n.numInputs(); ++i)
-    xs.push_back(n.input(i));
+  SmallVector<Value> xs = n.allInputs();
   if (failed(n.check()))
     return failure();
   if (xs.empty())

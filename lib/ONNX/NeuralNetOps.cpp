@@ -288,9 +288,7 @@ LogicalResult globalPool(ONNXNode &n) {
   Value x = n.input(0);
   if (failed(n.check()))
     return failure();
-  SmallVector<int64_t> axes;
-  for (int64_t d = 2; d < Emitter::rankOf(x); ++d)
-    axes.push_back(d);
+  SmallVector<int64_t> axes = ONNXNode::trailingAxes(2, Emitter::rankOf(x));
   Emitter &e = n.emit();
   return n.bind(Max ? e.reduce<ReduceMaxOp>(x, axes, true) : e.mean(x, axes, true));
 }
@@ -349,9 +347,7 @@ LogicalResult layerNorm(ONNXNode &n) {
   double eps = n.floatAttr("epsilon", 1e-5);
   if (failed(n.check()))
     return failure();
-  SmallVector<int64_t> axes;
-  for (int64_t d = axis; d < rank; ++d)
-    axes.push_back(d);
+  SmallVector<int64_t> axes = ONNXNode::trailingAxes(axis, rank);
   if (failed(n.checkBroadcast({x, scale})) || (bias && failed(n.checkBroadcast({x, *bias}))))
     return failure();
   Emitter &e = n.emit();
@@ -369,9 +365,7 @@ LogicalResult instanceNorm(ONNXNode &n) {
   double eps = n.floatAttr("epsilon", 1e-5);
   if (failed(n.check()) || failed(checkPerChannel(n, x, {scale, bias})))
     return failure();
-  SmallVector<int64_t> axes;
-  for (int64_t d = 2; d < Emitter::rankOf(x); ++d)
-    axes.push_back(d);
+  SmallVector<int64_t> axes = ONNXNode::trailingAxes(2, Emitter::rankOf(x));
   Emitter &e = n.emit();
   Value y = std::get<0>(normalize(e, x, axes, eps));
   return n.bind(e.add(e.mul(y, perChannel(e, scale, x)), perChannel(e, bias, x)));
@@ -385,9 +379,7 @@ LogicalResult rmsNorm(ONNXNode &n) {
   double eps = n.floatAttr("epsilon", 1e-5);
   if (failed(n.check()))
     return failure();
-  SmallVector<int64_t> axes;
-  for (int64_t d = axis; d < rank; ++d)
-    axes.push_back(d);
+  SmallVector<int64_t> axes = ONNXNode::trailingAxes(axis, rank);
   if (failed(n.checkBroadcast({x, scale})))
     return failure();
   Emitter &e = n.emit();

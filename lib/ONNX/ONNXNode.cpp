@@ -46,6 +46,13 @@ std::optional<Value> ONNXNode::optionalInput(size_t i) {
   return input(i);
 }
 
+SmallVector<Value> ONNXNode::allInputs() {
+  SmallVector<Value> xs;
+  for (size_t i = 0; i < numInputs(); ++i)
+    xs.push_back(input(i));
+  return xs;
+}
+
 const TensorData *ONNXNode::constantInput(size_t i, StringRef what) {
   if (!hasInput(i)) {
     error() << "input " << i << " ('" << what << "') is required";
@@ -71,6 +78,12 @@ std::optional<SmallVector<int64_t>> ONNXNode::optionalInts(size_t i, StringRef w
     return SmallVector<int64_t>{};
   std::vector<int64_t> v = data->asInts();
   return SmallVector<int64_t>(v.begin(), v.end());
+}
+
+std::optional<SmallVector<int64_t>> ONNXNode::intsOperand(size_t i, StringRef name) {
+  if (hasAttr(name))
+    return intsAttr(name);
+  return optionalInts(i, name);
 }
 
 std::optional<double> ONNXNode::optionalScalar(size_t i, StringRef what) {
@@ -241,6 +254,13 @@ LogicalResult ONNXNode::checkMatmul(Value a, Value b) {
                      << " do not broadcast";
   }
   return success();
+}
+
+SmallVector<int64_t> ONNXNode::trailingAxes(int64_t axis, int64_t rank) {
+  SmallVector<int64_t> out;
+  for (int64_t d = axis; d < rank; ++d)
+    out.push_back(d);
+  return out;
 }
 
 //===--- Outputs ---------------------------------------------------------------===//

@@ -62,6 +62,8 @@ public:
   bool hasInput(size_t i) const;
   mlir::Value input(size_t i);
   std::optional<mlir::Value> optionalInput(size_t i);
+  /// Every input, in order (variadic ops: Concat, Sum, Max, ...).
+  llvm::SmallVector<mlir::Value> allInputs();
   /// Input `i`'s value when known at compile time; an error saying it must be
   /// a constant when it is not (`what` names the operand).
   const TensorData *constantInput(size_t i, llvm::StringRef what);
@@ -70,6 +72,9 @@ public:
   /// Its elements as integers / doubles; nullopt when absent (no error).
   std::optional<llvm::SmallVector<int64_t>> optionalInts(size_t i, llvm::StringRef what);
   std::optional<double> optionalScalar(size_t i, llvm::StringRef what);
+  /// A list that opset 13 (or 18) moved from an attribute to input `i`
+  /// (axes, split): the attribute when the node has it, else the input.
+  std::optional<llvm::SmallVector<int64_t>> intsOperand(size_t i, llvm::StringRef name);
 
   //===--- Attributes ------------------------------------------------------===//
   const onnx::AttributeProto *attr(llvm::StringRef name) const;
@@ -87,6 +92,8 @@ public:
   /// `axis` in [-rank, rank) made non-negative; an error otherwise.
   int64_t axis(int64_t axis, int64_t rank, llvm::StringRef what = "axis");
   llvm::SmallVector<int64_t> axes(llvm::ArrayRef<int64_t> axes, int64_t rank);
+  /// axis, axis + 1, ..., rank - 1 (the normalized axes of LayerNorm and kin).
+  static llvm::SmallVector<int64_t> trailingAxes(int64_t axis, int64_t rank);
 
   //===--- Operand checks --------------------------------------------------===//
   // The Emitter's builders take operands the .pt2 importer has validated

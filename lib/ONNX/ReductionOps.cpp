@@ -17,9 +17,7 @@ namespace {
 /// (noop_with_empty_axes with no axes).
 std::optional<SmallVector<int64_t>> reducedAxes(ONNXNode &n, Value x) {
   int64_t rank = Emitter::rankOf(x);
-  SmallVector<int64_t> axes = n.intsAttr("axes");
-  if (std::optional<SmallVector<int64_t>> in = n.optionalInts(1, "axes"))
-    axes = *in;
+  SmallVector<int64_t> axes = n.intsOperand(1, "axes").value_or(SmallVector<int64_t>{});
   if (axes.empty()) {
     if (n.intAttr("noop_with_empty_axes", 0))
       return std::nullopt;

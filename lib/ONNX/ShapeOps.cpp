@@ -132,9 +132,7 @@ LogicalResult flatten(ONNXNode &n) {
 
 LogicalResult squeeze(ONNXNode &n) {
   Value x = n.input(0);
-  std::optional<SmallVector<int64_t>> axesIn = n.optionalInts(1, "axes");
-  if (n.hasAttr("axes")) // before opset 13
-    axesIn = n.intsAttr("axes");
+  std::optional<SmallVector<int64_t>> axesIn = n.intsOperand(1, "axes");
   if (failed(n.check()))
     return failure();
   int64_t rank = Emitter::rankOf(x);
@@ -166,9 +164,7 @@ LogicalResult squeeze(ONNXNode &n) {
 
 LogicalResult unsqueeze(ONNXNode &n) {
   Value x = n.input(0);
-  std::optional<SmallVector<int64_t>> axesIn = n.optionalInts(1, "axes");
-  if (n.hasAttr("axes")) // before opset 13
-    axesIn = n.intsAttr("axes");
+  std::optional<SmallVector<int64_t>> axesIn = n.intsOperand(1, "axes");
   if (failed(n.check()))
     return failure();
   if (!axesIn)
@@ -221,8 +217,7 @@ LogicalResult concat(ONNXNode &n) {
     return n.bindConstant(0, TensorData::fromInts(n.constantOrNull(0)->elementType,
                                                   {int64_t(all.size())}, all));
   }
-  for (size_t i = 0; i < n.numInputs(); ++i)
-    xs.push_back(n.input(i));
+  xs = n.allInputs();
   if (failed(n.check()))
     return failure();
   if (xs.empty())
@@ -367,9 +362,7 @@ LogicalResult tile(ONNXNode &n) {
 LogicalResult split(ONNXNode &n) {
   Value x = n.input(0);
   int64_t axis = n.axis(n.intAttr("axis", 0), Emitter::rankOf(x));
-  std::optional<SmallVector<int64_t>> sizes = n.optionalInts(1, "split");
-  if (n.hasAttr("split")) // before opset 13
-    sizes = n.intsAttr("split");
+  std::optional<SmallVector<int64_t>> sizes = n.intsOperand(1, "split");
   int64_t parts = n.intAttr("num_outputs", int64_t(n.numOutputs()));
   if (failed(n.check()))
     return failure();

@@ -241,7 +241,9 @@ def onnx_section(thunderc):
     w(f"`thunderc MODEL.onnx` converts {len(ops)} op_types of the standard domain (docs/onnx.md). ONNX's backend "
       f"node tests (onnx 1.22.0, standard domain): **{len(passing)} of {len(tests)} pass on CPU** "
       f"({100.0 * len(passing) / max(len(tests), 1):.1f}%); the others are listed with the reason in "
-      "test/onnx/node-xfail.txt (`test/onnx/run_node_tests.py` runs them all; CI runs node-ci-subset.txt).")
+      "test/onnx/node-xfail.txt (`test/onnx/run_node_tests.py` runs them all; CI runs node-ci-subset.txt). "
+      f"{sum(1 for r in failing.values() if 'dtype' in r)} of the failures are tensors of dtypes thunderc has no "
+      "type for (unsigned, float8, 4- and 2-bit, strings, complex).")
     w("")
     w("| op_type | since opset | node tests using it | passing |")
     w("| --- | --- | --- | --- |")

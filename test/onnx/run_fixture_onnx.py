@@ -6,7 +6,9 @@
 For each NAME: test/fixtures/NAME.pt2 is loaded with torch.export.load and exported with
 torch.onnx.export(dynamo=True) (onnxscript) to DIR/NAME.onnx; thunderc compiles it for the CPU;
 thunder-run runs it on NAME.ref.safetensors' inputs; tools/thunder-run/compare.py compares
-output.* with the reference at the e2e tolerances (float32 2e-4 / 2e-5, bfloat16 3e-2).
+output.* with the reference at the e2e tolerances (float32 2e-4 / 2e-5, bfloat16 3e-2). A fixture with a
+dynamic batch (mlp_dynamic_batch: a dim_param in the ONNX export) also runs at batch 1 and 1000
+(test/e2e/dynamic_batch.py, as its .pt2 does).
 Nothing is committed: the .onnx files are made at test time. Exit 1 if any fixture fails.
 """
 import argparse
@@ -40,11 +42,19 @@ def check(name, bin_dir, out):
     tol = ["--rtol", "3e-2", "--atol", "3e-2"] if "bf16" in name else ["--rtol", "2e-4", "--atol", "2e-5"]
     steps.append([sys.executable, os.path.join(REPO, "tools", "thunder-run", "compare.py"),
                   result, ref, "--keys", "output"] + tol)
+    if name.endswith("dynamic_batch"):
+        batches = os.path.join(REPO, "test", "e2e", "dynamic_batch.py")
+        for batch in ("1", "1000"):
+            batch_in = os.path.join(out, f"{name}.onnx.b{batch}.in.safetensors")
+            batch_out = os.path.join(out, f"{name}.onnx.b{batch}.out.safetensors")
+            steps += [[sys.executable, batches, "make", ref, batch, batch_in],
+                      [os.path.join(bin_dir, "thunder-run"), so, "--inputs", batch_in, "--save", batch_out],
+                      [sys.executable, batches, "check", ref, batch, batch_out] + tol]
     for cmd in steps:
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode != 0:
-            return f"{os.path.basename(cmd[0]) if 'compare' not in cmd[1] else 'compare'}: " + \
-                   (r.stderr.strip() or r.stdout.strip())[-400:]
+            step = os.path.basename(cmd[1] if cmd[0] == sys.executable else cmd[0])
+            return f"{step}: " + (r.stderr.strip() or r.stdout.strip())[-400:]
     return None
 
 

@@ -64,6 +64,21 @@ LogicalResult attention(ONNXNode &n) {
     k = splitHeads(e, k, kvHeads);
     v = splitHeads(e, v, kvHeads);
   }
+  for (std::optional<Value> past : {pastKey, pastValue})
+    if (past && (Emitter::rankOf(*past) != 4 || !Emitter::typeOf(*past).hasStaticShape()))
+      return n.error() << "past_key and past_value must be static 4-D tensors, not "
+                       << past->getType();
+  if (mask && (Emitter::rankOf(*mask) < 1 || Emitter::rankOf(*mask) > 4 ||
+               !Emitter::typeOf(*mask).hasStaticShape()))
+    return n.error() << "attn_mask must be a static tensor of rank 1..4, not " << mask->getType();
+  if (nonpad && (Emitter::rankOf(*nonpad) != 1 ||
+                 Emitter::shapeOf(*nonpad)[0] != Emitter::shapeOf(q)[0]))
+    return n.error() << "nonpad_kv_seqlen must be [batch], not " << nonpad->getType();
+  for (auto [past, now] : {std::pair{pastKey, k}, std::pair{pastValue, v}}) {
+    auto a = past ? Emitter::shapeOf(*past) : ArrayRef<int64_t>{}, b = Emitter::shapeOf(now);
+    if (past && (a[0] != b[0] || a[1] != b[1] || a[3] != b[3]))
+      return n.error() << "the cache " << past->getType() << " does not match " << now.getType();
+  }
   Type t = Emitter::elementTypeOf(q);
   int64_t headSize = Emitter::shapeOf(q)[3];
   double scale = std::sqrt(scaleAttr.value_or(1.0 / std::sqrt(double(headSize))));
@@ -82,6 +97,8 @@ LogicalResult attention(ONNXNode &n) {
     v = repeatHeads(e, v, hq / hk);
   }
 
+  if (failed(n.checkMatmul(q, e.transpose(k, 2, 3))))
+    return failure();
   Value qk = e.matmul(e.mulScalar(q, scale), e.transpose(e.mulScalar(k, scale), 2, 3));
   if (softcap > 0)
     qk = e.mulScalar(e.unary<TanhOp>(e.mulScalar(qk, 1.0 / softcap)), softcap);
@@ -102,6 +119,8 @@ LogicalResult attention(ONNXNode &n) {
       m = e.pad(m, boolean ? e.scalar(e.i1(), 0.0) : e.scalar(Emitter::elementTypeOf(m), kNegInf),
                 low, high);
     }
+    if (failed(n.checkBroadcast({qk, m})))
+      return failure();
     if (boolean)
       m = e.select(m, e.splat(0.0, t, e.dims(m)), e.splat(kNegInf, t, e.dims(m)));
     bias = e.add(bias, e.convert(m, t));
@@ -122,6 +141,8 @@ LogicalResult attention(ONNXNode &n) {
   }
   Value withBias = e.add(qk, bias);
   Value probs = e.softmax(withBias, 3, /*log=*/false);
+  if (failed(n.checkMatmul(probs, v)))
+    return failure();
   Value y = e.matmul(probs, v);
   if (rank == 3) {
     auto s = Emitter::shapeOf(y);

@@ -8,7 +8,8 @@ torch.onnx.export(dynamo=True) (onnxscript) to DIR/NAME.onnx; thunderc compiles 
 thunder-run runs it on NAME.ref.safetensors' inputs; tools/thunder-run/compare.py compares
 output.* with the reference at the e2e tolerances (float32 2e-4 / 2e-5, bfloat16 3e-2). A fixture with a
 dynamic batch (mlp_dynamic_batch: a dim_param in the ONNX export) also runs at batch 1 and 1000
-(test/e2e/dynamic_batch.py, as its .pt2 does).
+(test/e2e/dynamic_batch.py, as its .pt2 does). A training fixture (NAME_train) is compiled with --backward
+and its gradients of parameters and inputs are compared too (at the e2e gradient tolerance, 1e-3 / 1e-4).
 Nothing is committed: the .onnx files are made at test time. Exit 1 if any fixture fails.
 """
 import argparse
@@ -35,13 +36,16 @@ def check(name, bin_dir, out):
         export(name, onnx_path)
     except Exception as e:  # the exporter's own limits are reported, not hidden
         return f"export: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
+    train = ["--backward"] if name.endswith("_train") else []
     steps = [
-        [os.path.join(bin_dir, "thunderc"), onnx_path, "--target=cpu", "-o", so],
-        [os.path.join(bin_dir, "thunder-run"), so, "--inputs", ref, "--save", result],
+        [os.path.join(bin_dir, "thunderc"), onnx_path, "--target=cpu", "-o", so] + train,
+        [os.path.join(bin_dir, "thunder-run"), so, "--inputs", ref, "--save", result] + train,
     ]
     tol = ["--rtol", "3e-2", "--atol", "3e-2"] if "bf16" in name else ["--rtol", "2e-4", "--atol", "2e-5"]
-    steps.append([sys.executable, os.path.join(REPO, "tools", "thunder-run", "compare.py"),
-                  result, ref, "--keys", "output"] + tol)
+    compare = [sys.executable, os.path.join(REPO, "tools", "thunder-run", "compare.py"), result, ref]
+    steps.append(compare + ["--keys", "output"] + tol)
+    if train:
+        steps.append(compare + ["--backward", "--keys", "grad", "--rtol", "1e-3", "--atol", "1e-4"])
     if name.endswith("dynamic_batch"):
         batches = os.path.join(REPO, "test", "e2e", "dynamic_batch.py")
         for batch in ("1", "1000"):

@@ -18,6 +18,7 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerAttentionOps(t);
     registerResizeOps(t);
     registerWindowOps(t);
+    registerEinsumOps(t);
     return t;
   }();
   return table;

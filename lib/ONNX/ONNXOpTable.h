@@ -49,6 +49,7 @@ void registerLossOps(ONNXOpTable &table);
 void registerAttentionOps(ONNXOpTable &table);
 void registerResizeOps(ONNXOpTable &table);
 void registerWindowOps(ONNXOpTable &table);
+void registerEinsumOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

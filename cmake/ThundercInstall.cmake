@@ -44,7 +44,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_COMPRESSION_TYPE gzip)  # xz takes minutes on a 2-core CI machine
 set(THUNDER_DEB_DEPENDS "libc6, libgcc-s1, libstdc++6")
 if(TARGET thunderc)
-  string(APPEND THUNDER_DEB_DEPENDS ", libllvm${LLVM_VERSION_MAJOR}, libmlir-${LLVM_VERSION_MAJOR}, libzip4, g++ | c++-compiler")
+  string(APPEND THUNDER_DEB_DEPENDS ", libllvm${LLVM_VERSION_MAJOR}, libmlir-${LLVM_VERSION_MAJOR}, libzip4, libprotobuf-lite32, g++ | c++-compiler")
 endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${THUNDER_DEB_DEPENDS}")
 include(CPack)

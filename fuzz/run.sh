@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The libFuzzer targets of the .pt2 reader and the importer (fuzz/README.md).
+# The libFuzzer targets of the .pt2 reader, the importer and the ONNX importer (fuzz/README.md).
 #
 #   fuzz/run.sh [SECONDS [JOBS]]   build (build-fuzz/), then fuzz both targets side by side for SECONDS
 #                                  (default 60) with JOBS workers in all (default nproc); results in
@@ -16,14 +16,14 @@
 #                                  test/fuzz-corpus/<fuzzer>: minimized (-merge=1), files <= 32 KiB,
 #                                  at most 1 MiB per fuzzer
 #
-# Environment: FUZZERS ("reader importer"), BUILD_DIR (build-fuzz), RESULTS (the results folder),
+# Environment: FUZZERS ("reader importer onnx"), BUILD_DIR (build-fuzz), RESULTS (the results folder),
 # CXX_FUZZ / CC_FUZZ (clang-22). With more than one worker per fuzzer libFuzzer's -fork mode runs them
 # (a crash, timeout or OOM is saved and fuzzing goes on). The summary gives each fuzzer's executions
 # (summed over its workers), its corpus, the inputs that added coverage beyond the seeds ("new", kept
 # in results/new/<fuzzer>) and the crashes (results/crashes/<fuzzer>).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-FUZZERS=${FUZZERS:-reader importer}
+FUZZERS=${FUZZERS:-reader importer onnx}
 FLAGS=(-max_len=262144 -rss_limit_mb=2048 -timeout=10 -print_final_stats=1)
 
 if [ -f "$HERE/payload.tar.gz" ]; then
@@ -51,29 +51,30 @@ binary() {
   case $1 in
     reader) echo "$BIN/pt2-reader-fuzzer" ;;
     importer) echo "$BIN/importer-fuzzer" ;;
-    *) echo "run.sh: unknown fuzzer '$1' (reader, importer)" >&2; exit 2 ;;
+    onnx) echo "$BIN/onnx-fuzzer" ;;
+    *) echo "run.sh: unknown fuzzer '$1' (reader, importer, onnx)" >&2; exit 2 ;;
   esac
 }
-dict() { [ "$1" = reader ] && echo "$DICTS/pt2.dict" || echo "$DICTS/importer.dict"; }
-# The seed folders of a fuzzer: the shared ones and its own.
-seeds() { echo "$SEEDS/shared" "$SEEDS/$1"; }
+dict() { case $1 in reader) echo "$DICTS/pt2.dict" ;; onnx) echo "$DICTS/onnx.dict" ;; *) echo "$DICTS/importer.dict" ;; esac; }
+# The seed folders of a fuzzer: the shared ones (.pt2 material) and its own.
+seeds() { if [ "$1" = onnx ]; then echo "$SEEDS/onnx"; else echo "$SEEDS/shared" "$SEEDS/$1"; fi; }
 
 build() {
   [ "$PACKAGED" = 0 ] || { echo "run.sh: a packaged folder cannot build" >&2; exit 2; }
-  if [ ! -f "$BUILD/build.ninja" ] || ! grep -q importer-fuzzer "$BUILD/build.ninja"; then
+  if [ ! -f "$BUILD/build.ninja" ] || ! grep -q onnx-fuzzer "$BUILD/build.ninja"; then
     cmake -G Ninja -S fuzz -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DTHUNDER_FUZZ=ON \
       -DCMAKE_CXX_COMPILER="${CXX_FUZZ:-/usr/lib/llvm-22/bin/clang++}" \
       -DCMAKE_C_COMPILER="${CC_FUZZ:-/usr/lib/llvm-22/bin/clang}" \
       -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
   fi
-  cmake --build "$BUILD" --target pt2-reader-fuzzer importer-fuzzer
+  cmake --build "$BUILD" --target pt2-reader-fuzzer importer-fuzzer onnx-fuzzer
 }
 
 # shared: the malformed archives, the fixtures up to 256 KiB (-max_len) and every fixture's model JSON;
 # reader: the hand-written seeds of fuzz/corpus; and per fuzzer what earlier runs found (test/fuzz-corpus).
 make_seeds() {
   rm -rf "$SEEDS"
-  mkdir -p "$SEEDS/shared" "$SEEDS/reader" "$SEEDS/importer"
+  mkdir -p "$SEEDS/shared" "$SEEDS/reader" "$SEEDS/importer" "$SEEDS/onnx"
   cp test/malformed/*.pt2 "$SEEDS/shared/"
   find test/fixtures -name '*.pt2' -size -256k -exec cp {} "$SEEDS/shared/" \;
   python3 - "$SEEDS/shared" test/fixtures/*.pt2 test/fixtures/ops/*.pt2 <<'PY'
@@ -86,8 +87,17 @@ for path in sys.argv[2:]:
                     f.write(z.read(info))
 PY
   cp fuzz/corpus/* "$SEEDS/reader/"
+  # onnx: the lit tests' models and ONNX's backend node-test models up to 16 KiB (from the onnx package
+  # of .venv-torch, when there).
+  cp test/lit/ONNX/Inputs/*.onnx test/lit/ONNX/Inputs/fuzz/*.onnx "$SEEDS/onnx/"
+  local nodes
+  if nodes=$("${ONNX_PYTHON:-.venv-torch/bin/python}" -c 'import onnx, os; print(os.path.join(os.path.dirname(onnx.__file__), "backend/test/data/node"))' 2>/dev/null); then
+    for f in "$nodes"/*/model.onnx; do
+      [ "$(stat -c %s "$f")" -gt 16384 ] || cp "$f" "$SEEDS/onnx/$(basename "$(dirname "$f")").onnx"
+    done
+  fi
   local f
-  for f in reader importer; do
+  for f in reader importer onnx; do
     if [ -d "test/fuzz-corpus/$f" ]; then find "test/fuzz-corpus/$f" -type f -exec cp {} "$SEEDS/$f/" \;; fi
   done
 }
@@ -151,11 +161,11 @@ package() {
   rm -rf "$dir" "$stage"
   mkdir -p "$dir" "$stage/bin" "$stage/lib"
   # Line tables go; symbols stay (reports name functions even where no symbolizer is installed).
-  for b in pt2-reader-fuzzer importer-fuzzer; do
+  for b in pt2-reader-fuzzer importer-fuzzer onnx-fuzzer; do
     /usr/lib/llvm-22/bin/llvm-objcopy --strip-debug "$BUILD/$b" "$stage/bin/$b"
   done
   # Debian has no static libzip: it travels, with what it needs beyond glibc.
-  ldd "$stage/bin/importer-fuzzer" "$stage/bin/pt2-reader-fuzzer" | awk '/=> \// {print $3}' | sort -u |
+  ldd "$stage/bin/importer-fuzzer" "$stage/bin/pt2-reader-fuzzer" "$stage/bin/onnx-fuzzer" | awk '/=> \// {print $3}' | sort -u |
     while read -r so; do
       case $(basename "$so") in
         libc.so* | libm.so* | libresolv.so* | libpthread.so* | libdl.so* | librt.so* | ld-linux*) ;;
@@ -165,7 +175,7 @@ package() {
     done
   cp -r "$SEEDS" "$stage/seeds"
   tar -czf "$dir/payload.tar.gz" -C "$stage" bin lib seeds
-  cp fuzz/pt2.dict fuzz/importer.dict fuzz/run.sh "$dir/"
+  cp fuzz/pt2.dict fuzz/importer.dict fuzz/onnx.dict fuzz/run.sh "$dir/"
   echo "packaged into $dir ($(du -sh "$dir" | cut -f1)); there: $dir/run.sh SECONDS JOBS"
   ls -la "$stage/bin" "$stage/lib" "$dir"
   rm -rf "$stage"

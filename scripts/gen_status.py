@@ -11,7 +11,10 @@ Sources (nothing here is a hand-kept list of what is supported):
     operator became, and whether it had floating inputs and outputs (differentiable);
   - lib/Autodiff/Rules/*.cpp and dialects/ThunderOps.td: the rules file of each thunder op;
   - test/unit/autodiff/VJPTest.cpp (kCases) and FixtureGradTest.cpp: the finite-difference cases and training fixtures;
-  - docs/data/vjp-notes.txt: one-line notes on the rules.
+  - docs/data/vjp-notes.txt: one-line notes on the rules;
+  - ONNX input: `thunderc --list-ops`'s `onnx` lines (the ONNX importer's table), test/onnx/node-tests.txt (every
+    standard-domain backend node test of onnx 1.22.0 with the op_types of its graph) and test/onnx/node-xfail.txt
+    (the ones failing on CPU, with why), both written by test/onnx/run_node_tests.py.
 With --check it writes nothing and fails (exit 1) when docs/status.md differs from what it would write.
 """
 import argparse
@@ -52,6 +55,8 @@ def list_ops(thunderc):
     """({target: {"converter": N, "in-place": ARG, "no-tensor-result": True}}, {target: reason}, {op: gradient})."""
     imported, refused, thunder_ops = {}, {}, {}
     for line in run([thunderc, "--list-ops"]).splitlines():
+        if line.startswith("onnx "):
+            continue  # onnx_ops() reads these
         if line.startswith("import "):
             fields = line.split()
             imported[fields[1]] = dict((f.split("=", 1) + [True])[:2] for f in fields[2:])
@@ -205,6 +210,54 @@ def describe(target, info, lowerings, siblings, thunder_ops):
     return "(no fixture)", "?", "none"
 
 
+def onnx_ops(thunderc):
+    """{op_type: oldest opset} of the ONNX importer's table."""
+    ops = {}
+    for line in run([thunderc, "--list-ops"]).splitlines():
+        if line.startswith("onnx "):
+            op_type, since = line.split()[1:3]
+            ops[op_type] = int(since.split("=")[1])
+    return ops
+
+
+def onnx_section(thunderc):
+    """The ONNX table: each converted op_type with the node tests that use it and how many pass."""
+    ops = onnx_ops(thunderc)
+    tests = {}
+    for line in read("test/onnx/node-tests.txt").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, types = line.partition("\t")
+            tests[name] = types.split(",") if types else []
+    failing = {}
+    for line in read("test/onnx/node-xfail.txt").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, reason = line.partition(":")
+            failing[name.strip()] = reason.strip()
+    passing = [t for t in tests if t not in failing]
+    out = []
+    w = out.append
+    w("## ONNX input")
+    w("")
+    w(f"`thunderc MODEL.onnx` converts {len(ops)} op_types of the standard domain (docs/onnx.md). ONNX's backend "
+      f"node tests (onnx 1.22.0, standard domain): **{len(passing)} of {len(tests)} pass on CPU** "
+      f"({100.0 * len(passing) / max(len(tests), 1):.1f}%); the others are listed with the reason in "
+      "test/onnx/node-xfail.txt (`test/onnx/run_node_tests.py` runs them all; CI runs node-ci-subset.txt). "
+      f"{sum(1 for r in failing.values() if 'dtype' in r)} of the failures are tensors of dtypes thunderc has no "
+      "type for (unsigned, float8, 4- and 2-bit, strings, complex).")
+    w("")
+    w("| op_type | since opset | node tests using it | passing |")
+    w("| --- | --- | --- | --- |")
+    for op, since in sorted(ops.items()):
+        using = [t for t, types in tests.items() if op in types]
+        w(f"| `{op}` | {since} | {len(using)} | {sum(1 for t in using if t not in failing)} |")
+    w("")
+    missing = collections.Counter(op for types in tests.values() for op in set(types) if op not in ops)
+    w("op_types of the node tests that are not converted (tests using each): "
+      + ", ".join(f"`{op}` ({n})" for op, n in sorted(missing.items())) + ".")
+    w("")
+    return out
+
+
 def generate(thunderc):
     core = [l.strip() for l in read("docs/data/core_aten_ops.txt").splitlines() if l.strip()]
     imported, refused, thunder_ops = list_ops(thunderc)
@@ -325,6 +378,7 @@ def generate(thunderc):
     w("| --- | --- | --- | --- | --- |")
     out.extend(op_rows)
     w("")
+    out.extend(onnx_section(thunderc))
     return "\n".join(out)
 
 

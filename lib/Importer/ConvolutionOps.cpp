@@ -40,52 +40,60 @@ bool outsideConvRange(ArrayRef<int64_t> values, int64_t lo) {
 } // namespace
 
 LogicalResult checkConvParams(NodeContext &ctx, const ConvParams &p) {
+  return checkConvParams([&] { return ctx.error(); }, p);
+}
+
+LogicalResult checkConvParams(ErrorFn error, const ConvParams &p) {
   // PyTorch's checks (output padding may be negative inside decompositions),
   // bounded so that the window arithmetic stays in int64.
   if (outsideConvRange(p.stride, 1) || outsideConvRange(p.dilation, 1) ||
       outsideConvRange(p.padLow, 0) || outsideConvRange(p.padHigh, 0) ||
       outsideConvRange(p.outputPadding, -kMaxConvParam) || p.groups < 1 ||
       p.groups > kMaxConvParam)
-    return ctx.error() << "convolution stride, dilation and groups must be in 1.."
+    return error() << "convolution stride, dilation and groups must be in 1.."
                        << kMaxConvParam << ", padding in 0.." << kMaxConvParam;
   return success();
 }
 
 FailureOr<Value> buildConvolution(NodeContext &ctx, Value x, Value w,
                                   std::optional<Value> bias, ConvParams p, Type t) {
-  Emitter &e = ctx.emit();
+  return buildConvolution(ctx.emit(), [&] { return ctx.error(); }, x, w, bias, p, t);
+}
+
+FailureOr<Value> buildConvolution(Emitter &e, ErrorFn error, Value x, Value w,
+                                  std::optional<Value> bias, ConvParams p, Type t) {
   if (!isFloat(t))
-    return ctx.error() << "convolution of " << t << " tensors is not supported";
+    return error() << "convolution of " << t << " tensors is not supported";
   int64_t spatial = Emitter::rankOf(w) - 2;
   if (spatial < 1)
-    return ctx.error() << "convolution weight must have rank >= 3";
+    return error() << "convolution weight must have rank >= 3";
   bool unbatched = Emitter::rankOf(x) == spatial + 1;
   if (unbatched)
     x = e.unsqueeze(x, 0);
   if (Emitter::rankOf(x) != spatial + 2)
-    return ctx.error() << "convolution input of rank " << Emitter::rankOf(x)
+    return error() << "convolution input of rank " << Emitter::rankOf(x)
                        << " for a weight of rank " << Emitter::rankOf(w);
   for (auto *list : {&p.stride, &p.padLow, &p.padHigh, &p.dilation, &p.outputPadding})
     if (static_cast<int64_t>(list->size()) != spatial)
-      return ctx.error() << "convolution parameters need " << spatial << " entries";
-  if (failed(checkConvParams(ctx, p)))
+      return error() << "convolution parameters need " << spatial << " entries";
+  if (failed(checkConvParams(error, p)))
     return failure();
   x = e.convert(x, t);
   w = e.convert(w, t);
   SmallVector<int64_t> lhsDilation(spatial, 1), windowStride = p.stride;
   ArrayRef<int64_t> k = Emitter::shapeOf(w).drop_front(2);
   if (llvm::any_of(k, ShapedType::isDynamic))
-    return ctx.error() << "convolution weights must have a static shape";
+    return error() << "convolution weights must have a static shape";
   if (p.transposed) {
     // [Cin, Cout/g, *K] -> [Cout, Cin/g, *K], spatially flipped.
     int64_t g = p.groups;
     int64_t cin = Emitter::shapeOf(w)[0], coutG = Emitter::shapeOf(w)[1];
     if (ShapedType::isDynamic(cin) || cin % g)
-      return ctx.error() << "transposed convolution weight channels " << cin
+      return error() << "transposed convolution weight channels " << cin
                          << " do not divide into " << g << " groups";
     if (ShapedType::isDynamic(coutG) || coutG > std::numeric_limits<int64_t>::max() / g ||
         outsideConvRange(k, 0))
-      return ctx.error() << "transposed convolution weight of shape "
+      return error() << "transposed convolution weight of shape "
                          << Emitter::typeOf(w) << " is too large";
     SmallVector<int64_t> split = {g, cin / g, coutG};
     split.append(k.begin(), k.end());
@@ -114,7 +122,7 @@ FailureOr<Value> buildConvolution(NodeContext &ctx, Value x, Value w,
         windowedExtent(in.getDimSize(2 + i), p.padLow[i], p.padHigh[i], k[i],
                        windowStride[i], p.dilation[i], lhsDilation[i]);
     if (!n)
-      return ctx.error() << "the convolution's output size does not fit in int64";
+      return error() << "the convolution's output size does not fit in int64";
     shape.push_back(*n);
   }
   Value y = ConvolutionOp::create(e.b, e.loc, RankedTensorType::get(shape, t), x, w,

@@ -10,6 +10,8 @@
 
 #include "NodeContext.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
+
 namespace thunder::importer {
 
 struct ConvParams {
@@ -18,12 +20,21 @@ struct ConvParams {
   int64_t groups = 1;
 };
 
+/// Reports an error at the node being converted (NodeContext::error, or the
+/// ONNX importer's): the builders below serve both front ends.
+using ErrorFn = llvm::function_ref<mlir::InFlightDiagnostic()>;
+
 /// Checks the parameters' ranges (stride, dilation, groups >= 1, padding >= 0,
 /// all bounded so that window arithmetic stays in int64); reports otherwise.
+mlir::LogicalResult checkConvParams(ErrorFn error, const ConvParams &p);
 mlir::LogicalResult checkConvParams(NodeContext &ctx, const ConvParams &p);
 
 /// A (transposed) convolution of `x` with `w` in the result's element type,
 /// plus the bias; `resultType` is the element type to compute in.
+mlir::FailureOr<mlir::Value> buildConvolution(Emitter &e, ErrorFn error, mlir::Value x,
+                                              mlir::Value w,
+                                              std::optional<mlir::Value> bias,
+                                              ConvParams p, mlir::Type elementType);
 mlir::FailureOr<mlir::Value> buildConvolution(NodeContext &ctx, mlir::Value x,
                                               mlir::Value w,
                                               std::optional<mlir::Value> bias,

@@ -9,6 +9,8 @@
 //                              a node target the importer converts; targets
 //                              with the same N share one converter function
 //     refuse TARGET: REASON    a node target it rejects with that error
+//     onnx OP_TYPE since=N     an ONNX op_type the ONNX importer converts, for
+//                              models of opset N and later
 //     op NAME GRADIENT         a thunder op; GRADIENT: vjp, no-gradient or none
 //   thunderc --list-ops MODEL.pt2
 //     node TARGET COUNT FLAGS OPS... [foreign: OPS...]
@@ -22,6 +24,7 @@
 #include "thunder/Dialect/Thunder/ThunderDialect.h"
 #include "thunder/Importer/Importer.h"
 #include "thunder/Importer/OpCoverage.h"
+#include "thunder/ONNX/ONNXImporter.h"
 #ifdef THUNDERC_HAVE_AUTODIFF
 #include "thunder/Autodiff/VJPInterfaces.h"
 #endif
@@ -61,6 +64,8 @@ int listOps(llvm::raw_ostream &os) {
   for (const thunder::OpTableEntry &entry : table)
     if (entry.converter == 0)
       os << "refuse " << entry.target << ": " << entry.refusal << "\n";
+  for (const auto &[opType, since] : thunder::supportedONNXOperators())
+    os << "onnx " << opType << " since=" << since << "\n";
 
   DialectRegistry registry;
   registry.insert<thunder::ThunderDialect>();

@@ -21,6 +21,7 @@
 #include "ListOps.h"
 #include "MeshOption.h"
 #include "thunder/Importer/Importer.h"
+#include "thunder/ONNX/ONNXImporter.h"
 
 #ifdef THUNDERC_HAVE_DRIVER
 #include "thunder/Driver/Compile.h"
@@ -187,7 +188,9 @@ int run(const Options &opts) {
   } else {
     thunder::ImportOptions importOptions;
     importOptions.allowMissingWeights = opts.weights == "external";
-    imported = thunder::importPT2(context, opts.input, importOptions);
+    imported = thunder::looksLikeONNX(opts.input)
+                   ? thunder::importONNX(context, opts.input, importOptions)
+                   : thunder::importPT2(context, opts.input, importOptions);
   }
   if (failed(imported))
     return 1;

@@ -95,6 +95,9 @@ inline unsigned char *classifyTiles(Backend &be, int dtype, Params &p, bool &ok)
   ok = true;
   if (p.maskKind == MASK_NONE || !tensorCores(dtype, p) || p.L == 0 || p.S == 0 || p.B == 0)
     return nullptr;
+  // THUNDER_ATTENTION_TILES=0: no map (every tile read per element), for A/B runs.
+  if (const char *env = std::getenv("THUNDER_ATTENTION_TILES"); env && std::strcmp(env, "0") == 0)
+    return nullptr;
   p.tilesL = (p.L + kTileRows - 1) / kTileRows;
   p.tilesS = (p.S + kTileRows - 1) / kTileRows;
   int64_t maps = (p.mB ? p.B : 1) * (p.mH ? p.H : 1);

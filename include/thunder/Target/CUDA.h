@@ -67,6 +67,10 @@ struct CUDAPipelineOptions {
   /// bf16/f16 products only read rounded store their own type
   /// (thunder-cuda-narrow-matmul-results); THUNDERC_CUDA_NARROW_MATMULS=0 off.
   bool narrowMatmuls = true;
+  /// Fused attention reads and writes permuted views, not transposed copies
+  /// (thunder-cuda-fold-attention-permutes; THUNDERC_CUDA_FOLD_ATTENTION_PERMUTES=0
+  /// off: session 6, not yet run on a GPU).
+  bool foldAttentionPermutes = true;
   /// A Linear layer's bias add goes into cuBLASLt's bias epilogue
   /// (thunder-cuda-matmul-bias). Opt-in (THUNDERC_CUDA_MATMUL_BIAS=1) until it
   /// has run on a GPU.

@@ -118,6 +118,7 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   flag("THUNDERC_CUDA_WARP_REDUCTIONS", o.warpReductions);
   flag("THUNDERC_CUDA_DEDUP_KERNELS", o.dedupKernels);
   flag("THUNDERC_CUDA_MATMUL_BIAS", o.matmulBias);
+  flag("THUNDERC_CUDA_FOLD_ATTENTION_PERMUTES", o.foldAttentionPermutes);
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
@@ -141,7 +142,7 @@ void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions
   pm.addPass(createCanonicalizerPass());
   target::BufferizationPipelineOptions bufferize;
   bufferize.planMemory = options.planMemory;
-  if (options.fusedAttention)
+  if (options.fusedAttention && options.foldAttentionPermutes)
     bufferize.onBuffers = [](OpPassManager &buffers) {
       buffers.addPass(createCUDAFoldAttentionPermutes());
     };

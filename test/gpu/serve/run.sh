@@ -62,7 +62,14 @@ fi
 [ -x "$out/serve_many" ] || die "no $out/serve_many (run.sh compile first)"
 mapfile -t names < "$out/models.txt"
 refs=("$out/${names[0]}.ref.safetensors" "$out/${names[1]}.ref.safetensors")
-"$out/serve_many" --threads 8 --requests 1000 --pool 4 --require-reference "${refs[@]}"
+# THUNDER_SERVE_GDB=1: the load test under cuda-gdb (the GPU machine has no gdb), with a backtrace on a crash
+# (it segfaulted once under load on an H100 in session 6, cause not found yet).
+if [ -n "${THUNDER_SERVE_GDB:-}" ]; then
+  cuda-gdb -batch -ex run -ex bt -ex "info threads" --args \
+    "$out/serve_many" --threads 8 --requests 1000 --pool 4 --require-reference "${refs[@]}"
+else
+  "$out/serve_many" --threads 8 --requests 1000 --pool 4 --require-reference "${refs[@]}"
+fi
 rate() { "$out/serve_many" --threads "$1" --requests 400 --pool "$1" --require-reference "${refs[@]}" |
            sed -n 's/^total [0-9]* requests, \([0-9.]*\) req\/s.*/\1/p'; }
 one=$(rate 1) four=$(rate 4)

@@ -207,22 +207,27 @@ Value findFillValueBefore(Operation *op, Value buffer) {
 }
 } // namespace
 
+Operation *findPreviousUse(Operation *op, Value buffer) {
+  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode())
+    if (llvm::is_contained(prev->getOperands(), buffer))
+      return prev;
+  return nullptr;
+}
+
 FillBefore findFillBefore(Operation *op, Value buffer) {
-  for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-    if (!llvm::is_contained(prev->getOperands(), buffer))
-      continue;
-    if (Value value = getFillValue(prev);
-        value && cast<linalg::LinalgOp>(prev).getDpsInitOperand(0)->get() == buffer)
-      return {prev, value};
-    // One fill that bufferization shared between two consumers: the copy of
-    // the filled buffer is as good as a fill.
-    Value target;
-    if (Value source = getWholeCopySource(prev, target); source && target == buffer &&
-                                                         source != buffer)
-      if (Value value = findFillValueBefore(prev, source))
-        return {prev, value};
+  Operation *prev = findPreviousUse(op, buffer);
+  if (!prev)
     return {};
-  }
+  if (Value value = getFillValue(prev);
+      value && cast<linalg::LinalgOp>(prev).getDpsInitOperand(0)->get() == buffer)
+    return {prev, value};
+  // One fill that bufferization shared between two consumers: the copy of
+  // the filled buffer is as good as a fill.
+  Value target;
+  if (Value source = getWholeCopySource(prev, target); source && target == buffer &&
+                                                       source != buffer)
+    if (Value value = findFillValueBefore(prev, source))
+      return {prev, value};
   return {};
 }
 

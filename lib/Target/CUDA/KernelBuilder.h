@@ -74,6 +74,9 @@ mlir::Value getFillValue(mlir::Operation *op);
 /// memref.copy or a linalg.copy (named or generalized, identity maps).
 mlir::Value getWholeCopySource(mlir::Operation *op, mlir::Value &target);
 
+/// The last op before `op` in its block that uses `buffer`, if any.
+mlir::Operation *findPreviousUse(mlir::Operation *op, mlir::Value buffer);
+
 /// The op that last wrote `buffer` before `op` (the first one before it that
 /// uses `buffer`), when it is a fill, or a copy into `buffer` of a buffer
 /// that a fill wrote with only readers since (one fill that bufferization

@@ -307,20 +307,15 @@ void GemmRewriter::rewrite() {
   // cuBLASLt's bias epilogue adds it.
   linalg::BroadcastOp biasBroadcast;
   if (accumulate && groups.n.size() == 1 && !widenedOutput)
-    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode()) {
-      if (!llvm::is_contained(prev->getOperands(), cOperand->get()))
-        continue;
-      auto bc = dyn_cast<linalg::BroadcastOp>(prev);
-      if (bc && bc.getInit() == cOperand->get()) {
-        auto biasType = cast<MemRefType>(bc.getInput().getType());
-        AffineMap cMap = op.getMatchingIndexingMap(cOperand);
-        bool alongN = cMap.getNumResults() > 0 &&
-                      cMap.getResults().back() == getAffineDimExpr(groups.n[0], b.getContext());
-        if (biasType.getRank() == 1 && biasType.getElementType() == outType &&
-            biasType.getLayout().isIdentity() && alongN)
-          biasBroadcast = bc;
-      }
-      break;
+    if (auto bc = dyn_cast_or_null<linalg::BroadcastOp>(findPreviousUse(op, cOperand->get()));
+        bc && bc.getInit() == cOperand->get()) {
+      auto biasType = cast<MemRefType>(bc.getInput().getType());
+      AffineMap cMap = op.getMatchingIndexingMap(cOperand);
+      bool alongN = cMap.getNumResults() > 0 &&
+                    cMap.getResults().back() == getAffineDimExpr(groups.n[0], b.getContext());
+      if (biasType.getRank() == 1 && biasType.getElementType() == outType &&
+          biasType.getLayout().isIdentity() && alongN)
+        biasBroadcast = bc;
     }
 
   auto concat = [](ArrayRef<unsigned> x, ArrayRef<unsigned> y, ArrayRef<unsigned> z) {

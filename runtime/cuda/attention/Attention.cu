@@ -145,6 +145,21 @@ __device__ __forceinline__ void loadTile(T *dst, const T *src, int64_t ld, int64
   }
 }
 
+/// The backward kernels' query tile m0 of one head: Q and dO rows, lse (log2
+/// units; -inf past L) and delta.
+template <typename T, int D>
+__device__ __forceinline__ void loadQueryTile(const Params &p, const T *q, const T *dO,
+                                              const float *lse, const float *delta, int64_t m0,
+                                              T *sQ, T *sdO, float *sLse, float *sDelta) {
+  loadTile<T, D>(sQ, q, p.qL, m0, p.L, p.vec);
+  loadTile<T, D>(sdO, dO, p.dOL, m0, p.L, p.vec);
+  for (int c = threadIdx.x; c < kBM; c += kThreads) {
+    bool in = m0 + c < p.L;
+    sLse[c] = in ? lse[m0 + c] * kLog2e : -INFINITY;
+    sDelta[c] = in ? delta[m0 + c] : 0.f;
+  }
+}
+
 template <typename T, int D> __device__ void fwdTC(const Params &p) {
   constexpr int ld = D + kPad, lds = kBN + kFPad, ldp = kBN + kPad, ldo = D + kFPad;
   extern __shared__ __align__(16) unsigned char smem[];
@@ -511,13 +526,7 @@ template <typename T, int D> __device__ void bwdMMA(const Params &p) {
       if (cls == thunder::attention::TILE_EMPTY)
         continue; // the same for the whole block: no contribution
       __syncthreads(); // the previous tile's reads of sQ, sdO and sdS are done
-      loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
-      loadTile<T, D>(sdO, dO, p.dOL, m0, p.L, vec);
-      for (int c = threadIdx.x; c < kBM; c += kThreads) {
-        bool in = m0 + c < p.L;
-        sLse[c] = in ? lse[m0 + c] * kLog2e : -INFINITY;
-        sDelta[c] = in ? delta[m0 + c] : 0.f;
-      }
+      loadQueryTile<T, D>(p, q, dO, lse, delta, m0, sQ, sdO, sLse, sDelta);
       __syncthreads();
 
       // S^T = K Q^T and dP^T = V dO^T for the warp's 16 keys: 8 tiles of 16 x 8 queries.
@@ -687,13 +696,7 @@ template <typename T, int D> __device__ void bwdTC(const Params &p) {
       if (cls == thunder::attention::TILE_EMPTY)
         continue; // the same for the whole block: no dQ, dK or dV contribution
       __syncthreads(); // the previous tile's reads of sQ/sdO/sdQ are done
-      loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
-      loadTile<T, D>(sdO, dO, p.dOL, m0, p.L, vec);
-      for (int c = threadIdx.x; c < kBM; c += kThreads) {
-        bool in = m0 + c < p.L;
-        sLse[c] = in ? lse[m0 + c] * kLog2e : -INFINITY;
-        sDelta[c] = in ? delta[m0 + c] : 0.f;
-      }
+      loadQueryTile<T, D>(p, q, dO, lse, delta, m0, sQ, sdO, sLse, sDelta);
       __syncthreads();
 
       // S^T = K_w Q^T and dP^T = V_w dO^T for the warp's 16 keys.

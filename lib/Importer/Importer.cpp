@@ -105,14 +105,8 @@ FailureOr<ImportResult> ProgramImporter::run(const pt2::Archive &archive) {
                       tensor::TensorDialect>();
   ImportResult result;
   result.module = ModuleOp::create(fileLoc);
-  if (failed(importProgram(archive, *result.module, result.weights)))
-    return failure();
-  if (failed(mlir::verify(*result.module)))
-    return failure();
-  // The decompositions ask for the same sizes and constants many times.
-  PassManager pm(&context);
-  pm.addNestedPass<func::FuncOp>(createCSEPass());
-  if (failed(pm.run(*result.module)))
+  if (failed(importProgram(archive, *result.module, result.weights)) ||
+      failed(finishImportedModule(*result.module)))
     return failure();
   return result;
 }
@@ -398,6 +392,14 @@ FailureOr<ImportResult> importArchive(MLIRContext &context,
                                       StringRef name,
                                       const ImportOptions &options) {
   return ProgramImporter(context, name, options).run(archive);
+}
+
+LogicalResult finishImportedModule(ModuleOp module) {
+  if (failed(mlir::verify(module)))
+    return failure();
+  PassManager pm(module.getContext());
+  pm.addNestedPass<func::FuncOp>(createCSEPass());
+  return pm.run(module);
 }
 
 } // namespace thunder

@@ -333,13 +333,8 @@ FailureOr<ImportResult> GraphImporter::run(StringRef bytes) {
       opset = o.version();
   ImportResult result;
   result.module = ModuleOp::create(fileLoc);
-  if (failed(importGraph(model.graph(), *result.module)))
-    return failure();
-  if (failed(mlir::verify(*result.module)))
-    return failure();
-  PassManager pm(&context);
-  pm.addNestedPass<func::FuncOp>(createCSEPass());
-  if (failed(pm.run(*result.module)))
+  if (failed(importGraph(model.graph(), *result.module)) ||
+      failed(finishImportedModule(*result.module)))
     return failure();
   result.weights = std::move(weights);
   return result;

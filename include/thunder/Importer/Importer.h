@@ -44,6 +44,10 @@ struct ImportResult {
   WeightStore weights;
 };
 
+/// What every front end does with a module it built: verify it, then CSE (the
+/// decompositions ask for the same sizes and constants many times).
+mlir::LogicalResult finishImportedModule(mlir::ModuleOp module);
+
 /// Reads `path` and builds the module. Errors are emitted as MLIR diagnostics
 /// (located at the archive, or at the node's Python source line) and yield
 /// failure; nothing is ever thrown or aborted on bad input.

@@ -75,6 +75,10 @@ struct CUDAPipelineOptions {
   /// (thunder-cuda-matmul-bias). Opt-in (THUNDERC_CUDA_MATMUL_BIAS=1) until it
   /// has run on a GPU.
   bool matmulBias = false;
+  /// Elementwise kernels take up to 16 bytes of each unit-stride operand per
+  /// thread (VectorAccess.h). Opt-in (THUNDERC_CUDA_VECTOR_ELEMENTWISE=1)
+  /// until it has run on a GPU.
+  bool vectorElementwise = false;
   /// Many short rows reduce one warp per row (THUNDERC_CUDA_WARP_REDUCTIONS=0:
   /// a block per row, as before).
   bool warpReductions = true;

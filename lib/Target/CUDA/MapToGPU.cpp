@@ -34,6 +34,7 @@
 //===----------------------------------------------------------------------===//
 #include "KernelBuilder.h"
 #include "Passes.h"
+#include "VectorAccess.h"
 
 #include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -623,6 +624,24 @@ LogicalResult Mapper::mapElementwise(linalg::LinalgOp op) {
   OpBuilder b(op);
   SmallVector<Value> sizes = getLoopSizes(b, loc, op);
   Value total = getProduct(b, loc, sizes);
+  std::optional<VectorPlan> plan;
+  if (options.vectorBytes > 0)
+    plan = planVectorAccess(op, options.vectorBytes);
+  if (plan) {
+    // V points a thread when the operands are aligned, else the scalar kernel.
+    auto aligned = scf::IfOp::create(b, loc, buildAlignmentCheck(b, loc, op, *plan),
+                                     /*withElseRegion=*/true);
+    b.setInsertionPoint(aligned.thenBlock()->getTerminator());
+    Value width = arith::ConstantIndexOp::create(b, loc, plan->width);
+    SmallVector<Value> vectorSizes(sizes);
+    vectorSizes.back() = b.createOrFold<arith::DivUIOp>(loc, sizes.back(), width);
+    Value first = launchPerElement(b, loc, op, getProduct(b, loc, vectorSizes),
+                                   ("elementwise_v" + Twine(plan->width)).str());
+    SmallVector<Value> ivs = delinearize(b, loc, first, vectorSizes);
+    ivs.back() = arith::MulIOp::create(b, loc, ivs.back(), width);
+    emitVectorPoints(b, loc, op, *plan, ivs);
+    b.setInsertionPoint(aligned.elseBlock()->getTerminator());
+  }
   Value linear = launchPerElement(b, loc, op, total, "elementwise");
   SmallVector<Value> ivs = delinearize(b, loc, linear, sizes);
   IRMapping mapping;
@@ -924,6 +943,7 @@ struct CUDAMapToGPUPass : impl::CUDAMapToGPUBase<CUDAMapToGPUPass> {
     opts.parallelScatters = parallelScatters;
     opts.warpReductions = warpReductions;
     opts.splitReductions = splitReductions;
+    opts.vectorBytes = vectorBytes;
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (func.isExternal())
         continue;

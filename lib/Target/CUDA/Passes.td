@@ -240,6 +240,11 @@ def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
     Option<"parallelScatters", "parallel-scatters", "bool", /*default=*/"true",
            "loop nests of independent writes run one thread per iteration "
            "(atomic adds); false: one thread (in order, deterministic)">,
+    Option<"vectorBytes", "vector-bytes", "int64_t", /*default=*/"0",
+           "elementwise kernels whose innermost loop walks unit-stride dims take V "
+           "consecutive points a thread, moving up to this many bytes per access "
+           "(a scalar kernel runs instead when the operands are not aligned at run "
+           "time); 0: one point a thread">,
     Option<"warpReductions", "warp-reductions", "bool", /*default=*/"true",
            "Many short rows (at most 2048 long, at least 512 rows, 32-bit partials) reduce one warp per row, eight rows to a block, combined with xor shuffles">,
     Option<"splitReductions", "split-reductions", "bool", /*default=*/"true",
@@ -249,7 +254,7 @@ def CUDAMapToGPU : Pass<"thunder-cuda-map-to-gpu", "mlir::ModuleOp"> {
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
-                           "mlir::memref::MemRefDialect"];
+                           "mlir::memref::MemRefDialect", "mlir::vector::VectorDialect"];
 }
 
 def CUDADeviceBuffers : Pass<"thunder-cuda-device-buffers", "mlir::ModuleOp"> {

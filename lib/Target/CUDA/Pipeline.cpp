@@ -119,6 +119,7 @@ CUDAPipelineOptions getPipelineOptions(const driver::CompileOptions &options) {
   flag("THUNDERC_CUDA_DEDUP_KERNELS", o.dedupKernels);
   flag("THUNDERC_CUDA_MATMUL_BIAS", o.matmulBias);
   flag("THUNDERC_CUDA_FOLD_ATTENTION_PERMUTES", o.foldAttentionPermutes);
+  flag("THUNDERC_CUDA_VECTOR_ELEMENTWISE", o.vectorElementwise);
   // The size below which convolutions stay generated kernels (0: every one).
   if (const char *macs = std::getenv("THUNDERC_CUDA_CUDNN_MIN_MACS"))
     llvm::StringRef(macs).getAsInteger(10, o.cudnnMinMacs);
@@ -167,6 +168,7 @@ void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &opt
   map.parallelScatters = options.parallelScatters;
   map.splitReductions = options.splitReductions;
   map.warpReductions = options.warpReductions;
+  map.vectorBytes = options.vectorElementwise ? 16 : 0;
   pm.addPass(createCUDAMapToGPU(map));
   pm.addPass(createCUDADeviceBuffers());
   pm.addPass(createCanonicalizerPass());
@@ -265,6 +267,9 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
   Option<bool> warpReductions{*this, "warp-reductions",
                               llvm::cl::desc("many short rows reduce one warp per row"),
                               llvm::cl::init(true)};
+  Option<bool> vectorElementwise{*this, "vector-elementwise",
+                                 llvm::cl::desc("elementwise kernels with 16-byte accesses"),
+                                 llvm::cl::init(false)};
   Option<bool> dedupKernels{*this, "dedup-kernels",
                             llvm::cl::desc("identical kernels compile once"),
                             llvm::cl::init(true)};
@@ -290,6 +295,7 @@ struct CLOptions : PassPipelineOptions<CLOptions> {
     o.splitReductions = splitReductions;
     o.narrowMatmuls = narrowMatmuls;
     o.warpReductions = warpReductions;
+    o.vectorElementwise = vectorElementwise;
     o.dedupKernels = dedupKernels;
     o.toolkit = toolkit;
     o.ptxOnly = ptxOnly;

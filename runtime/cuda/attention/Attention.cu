@@ -466,6 +466,205 @@ template <typename T, int D> __device__ void fwdMMA(const Params &p) {
   }
 }
 
+/// Four 8 x 8 16-bit matrices from shared memory: lanes 8m..8m+7 give the
+/// row addresses of matrix m; lane 4g + t receives row g, columns 2t, 2t + 1.
+__device__ __forceinline__ void ldmatrix4(uint32_t (&r)[4], const void *rowAddr) {
+  unsigned addr = static_cast<unsigned>(__cvta_generic_to_shared(rowAddr));
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(addr));
+}
+
+/// 16 bytes global -> shared without passing through registers; zeros when
+/// !valid (source size 0: nothing is read).
+__device__ __forceinline__ void cpAsync16(void *dst, const void *src, bool valid) {
+  unsigned d = static_cast<unsigned>(__cvta_generic_to_shared(dst));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src),
+               "r"(valid ? 16 : 0));
+}
+__device__ __forceinline__ void cpAsyncCommit() { asm volatile("cp.async.commit_group;\n" ::); }
+/// Waits until at most one committed group is still in flight.
+__device__ __forceinline__ void cpAsyncWaitAllButOne() {
+  asm volatile("cp.async.wait_group 1;\n" ::);
+}
+
+/// loadTile's 16-byte path through cp.async (rows and strides 16-byte aligned).
+template <typename T, int D>
+__device__ __forceinline__ void loadTileAsync(T *dst, const T *src, int64_t ld, int64_t row0,
+                                              int64_t rows) {
+  constexpr int ldd = D + kPad, chunks = D / 8;
+  for (int c = threadIdx.x; c < kBM * chunks; c += kThreads) {
+    int r = c / chunks, col = (c % chunks) * 8;
+    bool valid = row0 + r < rows;
+    cpAsync16(dst + r * ldd + col, valid ? src + (row0 + r) * ld + col : src, valid);
+  }
+}
+
+/// fwdMMA with the next K/V tile in flight (cp.async, two buffers) while the
+/// current one is multiplied, and K's B operands through ldmatrix. Needs
+/// 16-byte aligned rows (p.vec); the launcher picks fwdMMA otherwise.
+template <typename T, int D> __device__ void fwdPipe(const Params &p) {
+  using M = MmaType<T>;
+  constexpr int ld = D + kPad, tileElems = kBM * ld;
+  extern __shared__ __align__(16) unsigned char smem[];
+  // Q, then K of stages 0 and 1, then V of stages 0 and 1.
+  T *sQ = reinterpret_cast<T *>(smem);
+  auto sK = [&](int stage) { return sQ + (1 + stage) * tileElems; };
+  auto sV = [&](int stage) { return sQ + (3 + stage) * tileElems; };
+
+  const int64_t m0 = int64_t(blockIdx.x) * kBM, h = blockIdx.y, b = blockIdx.z;
+  const int64_t hk = h / (p.H / p.Hkv);
+  const T *q = static_cast<const T *>(p.q) + b * p.qB + h * p.qH;
+  const T *k = static_cast<const T *>(p.k) + b * p.kB + hk * p.kH;
+  const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
+  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  const int g = lane >> 2, t = lane & 3;
+  const float scale2 = p.scale * kLog2e;
+  const int64_t row[2] = {m0 + warp * 16 + g, m0 + warp * 16 + g + 8};
+
+  int64_t nEnd = p.S;
+  if (p.causal)
+    nEnd = imin(nEnd, m0 + kBM);
+  // The first key tile at or after `from` that the mask leaves something of.
+  auto nextTile = [&](int64_t from) {
+    for (int64_t n = from; n < nEnd; n += kBN)
+      if (tileClass(p, b, h, blockIdx.x, n / kBN) != thunder::attention::TILE_EMPTY)
+        return n;
+    return nEnd;
+  };
+
+  loadTileAsync<T, D>(sQ, q, p.qL, m0, p.L);
+  cpAsyncCommit();
+  int64_t n0 = nextTile(0);
+  if (n0 < nEnd) {
+    loadTileAsync<T, D>(sK(0), k, p.kS, n0, p.S);
+    loadTileAsync<T, D>(sV(0), v, p.vS, n0, p.S);
+  }
+  cpAsyncCommit();
+  cpAsyncWaitAllButOne(); // Q is in
+  __syncthreads();
+  uint32_t qf[D / 16][4];
+#pragma unroll
+  for (int kk = 0; kk < D / 16; ++kk) {
+    const T *base = sQ + (warp * 16 + g) * ld + kk * 16 + 2 * t;
+    qf[kk][0] = lds32(base);
+    qf[kk][1] = lds32(base + 8 * ld);
+    qf[kk][2] = lds32(base + 8);
+    qf[kk][3] = lds32(base + 8 * ld + 8);
+  }
+
+  float acc[D / 8][4];
+#pragma unroll
+  for (int dt = 0; dt < D / 8; ++dt)
+    acc[dt][0] = acc[dt][1] = acc[dt][2] = acc[dt][3] = 0.f;
+  float mRow[2] = {-INFINITY, -INFINITY}, lPart[2] = {0.f, 0.f};
+
+  for (int stage = 0; n0 < nEnd; stage ^= 1) {
+    const int64_t n1 = nextTile(n0 + kBN);
+    if (n1 < nEnd) {
+      loadTileAsync<T, D>(sK(stage ^ 1), k, p.kS, n1, p.S);
+      loadTileAsync<T, D>(sV(stage ^ 1), v, p.vS, n1, p.S);
+    }
+    cpAsyncCommit(); // possibly empty: "all but one" then always means this tile
+    cpAsyncWaitAllButOne();
+    __syncthreads();
+    const T *cK = sK(stage), *cV = sV(stage);
+
+    // S = Q K^T: 8 tiles of 16 x 8; one ldmatrix.x4 gives the B operands of two k-steps.
+    float s[kBN / 8][4];
+#pragma unroll
+    for (int nt = 0; nt < kBN / 8; ++nt) {
+      s[nt][0] = s[nt][1] = s[nt][2] = s[nt][3] = 0.f;
+#pragma unroll
+      for (int k2 = 0; k2 < D / 32; ++k2) {
+        uint32_t kb[4];
+        ldmatrix4(kb, cK + (nt * 8 + (lane & 7)) * ld + k2 * 32 + (lane >> 3) * 8);
+        M::mma(s[nt], qf[2 * k2], kb[0], kb[1]);
+        M::mma(s[nt], qf[2 * k2 + 1], kb[2], kb[3]);
+      }
+    }
+
+    const int cls = tileClass(p, b, h, blockIdx.x, n0 / kBN);
+    const bool mixed = cls == thunder::attention::TILE_MIXED;
+    const bool edge = n0 + kBN > p.S || m0 + kBM > p.L || (p.causal && n0 + kBN - 1 > m0) || mixed;
+    float mx[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+    for (int nt = 0; nt < kBN / 8; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        float x = s[nt][e] * scale2;
+        if (edge) {
+          int64_t i = row[e >> 1], j = n0 + nt * 8 + 2 * t + (e & 1);
+          x = outside(p, i, j) ? -INFINITY : mixed ? x + maskAt(p, b, h, i, j) : x;
+        }
+        s[nt][e] = x;
+        mx[e >> 1] = fmaxf(mx[e >> 1], x);
+      }
+
+    float alpha[2], mUse[2];
+#pragma unroll
+    for (int hh = 0; hh < 2; ++hh) {
+      mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 1));
+      mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 2));
+      float mNew = fmaxf(mRow[hh], mx[hh]);
+      mUse[hh] = mNew == -INFINITY ? 0.f : mNew;
+      alpha[hh] = exp2f(mRow[hh] - mUse[hh]);
+      mRow[hh] = mNew;
+      lPart[hh] *= alpha[hh];
+    }
+#pragma unroll
+    for (int nt = 0; nt < kBN / 8; ++nt)
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        s[nt][e] = exp2f(s[nt][e] - mUse[e >> 1]);
+        lPart[e >> 1] += s[nt][e];
+      }
+#pragma unroll
+    for (int dt = 0; dt < D / 8; ++dt) {
+      acc[dt][0] *= alpha[0];
+      acc[dt][1] *= alpha[0];
+      acc[dt][2] *= alpha[1];
+      acc[dt][3] *= alpha[1];
+    }
+
+#pragma unroll
+    for (int ks = 0; ks < kBN / 16; ++ks) {
+      uint32_t a[4] = {M::pack(s[2 * ks][0], s[2 * ks][1]), M::pack(s[2 * ks][2], s[2 * ks][3]),
+                       M::pack(s[2 * ks + 1][0], s[2 * ks + 1][1]),
+                       M::pack(s[2 * ks + 1][2], s[2 * ks + 1][3])};
+#pragma unroll
+      for (int dt = 0; dt < D / 16; ++dt) {
+        const int mat = lane >> 3;
+        const T *vrow = cV + (ks * 16 + (mat & 1) * 8 + (lane & 7)) * ld + dt * 16 + (mat >> 1) * 8;
+        uint32_t bv[4];
+        ldmatrixTrans4(bv, vrow);
+        M::mma(acc[2 * dt], a, bv[0], bv[1]);
+        M::mma(acc[2 * dt + 1], a, bv[2], bv[3]);
+      }
+    }
+    __syncthreads(); // every warp is done with this stage before it is refilled
+    n0 = n1;
+  }
+
+#pragma unroll
+  for (int hh = 0; hh < 2; ++hh) {
+    float l = lPart[hh];
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    const int64_t i = row[hh];
+    if (i >= p.L)
+      continue;
+    const float inv = l > 0.f ? 1.f / l : 0.f;
+    T *o = static_cast<T *>(p.o) + b * p.oB + h * p.oH + i * p.oL;
+#pragma unroll
+    for (int dt = 0; dt < D / 8; ++dt)
+      *reinterpret_cast<uint32_t *>(o + dt * 8 + 2 * t) =
+          M::pack(acc[dt][2 * hh] * inv, acc[dt][2 * hh + 1] * inv);
+    if (t == 0 && p.lse)
+      p.lse[(b * p.H + h) * p.L + i] = l > 0.f ? mRow[hh] * kLn2 + logf(l) : -INFINITY;
+  }
+}
+
 /// Adds a pair of f32 values (8-byte aligned) to global memory.
 __device__ __forceinline__ void atomicAdd2(float *ptr, float a, float b) {
 #if __CUDA_ARCH__ >= 900
@@ -952,6 +1151,10 @@ __device__ void castOut(const float *acc, T *out, int64_t heads, int64_t rows, i
   extern "C" __global__ void __launch_bounds__(kThreads, D == 64 ? 4 : 2)                     \
       thunder_attn_fwd_mma_##NAME##_d##D(Params p) {                                           \
     fwdMMA<T, D>(p);                                                                           \
+  }                                                                                            \
+  extern "C" __global__ void __launch_bounds__(kThreads, D == 64 ? 3 : 2)                     \
+      thunder_attn_fwd_pipe_##NAME##_d##D(Params p) {                                          \
+    fwdPipe<T, D>(p);                                                                          \
   }                                                                                            \
   extern "C" __global__ void __launch_bounds__(kThreads)                                       \
       thunder_attn_bwd_mma_##NAME##_d##D(Params p) {                                           \

@@ -4,7 +4,7 @@
 // runtime's driver calls in runtime/cuda/Attention.cpp; the standalone GPU
 // test in test/gpu/attention) so that both run the same launch sequence:
 //   forward:  fwd_mma (f16/bf16, head dim 64/128; THUNDER_ATTENTION_FWD=wmma
-//             picks the older fwd_tc) or fwd_generic;
+//             picks the older fwd_tc, =pipe the cp.async-pipelined fwd_pipe) or fwd_generic;
 //   backward: the forward again into scratch (O, lse), delta = rowsum(dO * O),
 //             bwd_tc (THUNDER_ATTENTION_BWD=mma: bwd_mma) + a cast of the f32 dQ,
 //             or bwd_generic + casts of dQ/dK/dV.
@@ -60,6 +60,14 @@ inline unsigned fwdSmem(int64_t D) {
 }
 /// fwd_mma: Q, K and V tiles only (scores and output stay in registers).
 inline unsigned fwdMmaSmem(int64_t D) { return unsigned(3 * 64 * (D + 8) * 2); }
+/// fwd_pipe: Q and two stages of K and V.
+inline unsigned fwdPipeSmem(int64_t D) { return unsigned(5 * 64 * (D + 8) * 2); }
+/// THUNDER_ATTENTION_FWD=pipe: fwd_pipe (cp.async double buffering) where
+/// rows are 16-byte aligned; opt-in until it has passed test/gpu/attention.
+inline bool pipelinedForward() {
+  const char *env = std::getenv("THUNDER_ATTENTION_FWD");
+  return env && std::strcmp(env, "pipe") == 0;
+}
 /// bwd_mma: K, V, Q, dO tiles, dS [64][72] and the tile's lse and delta.
 inline unsigned bwdMmaSmem(int64_t D) {
   return unsigned(4 * 64 * (D + 8) * 2 + 64 * 72 * 2 + 2 * 64 * 4);
@@ -116,6 +124,12 @@ inline unsigned char *classifyTiles(Backend &be, int dtype, Params &p, bool &ok)
 inline bool launchForward(Backend &be, int dtype, Params &p) {
   std::string name = "thunder_attn_fwd_";
   if (tensorCores(dtype, p)) {
+    if (p.vec && pipelinedForward())
+      return be.launch(("thunder_attn_fwd_pipe_" + std::string(dtypeName(dtype)) + "_d" +
+                        std::to_string(p.D))
+                           .c_str(),
+                       cdiv(p.L, kTileRows), unsigned(p.H), unsigned(p.B), kTileThreads,
+                       fwdPipeSmem(p.D), p);
     bool mma = registerForward();
     name += std::string(mma ? "mma_" : "") + dtypeName(dtype) + "_d" + std::to_string(p.D);
     return be.launch(name.c_str(), cdiv(p.L, kTileRows), unsigned(p.H), unsigned(p.B),

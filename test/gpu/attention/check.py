@@ -141,7 +141,7 @@ cases = [
     (2, 4, 4, 33, 47, 64, torch.float32, False, False, "float"),
 ]
 failures = 0
-print("case | fwd O | lse | dQ | dK | dV | bwd_mma dQ | dK | dV | ok")
+print("case | fwd O | lse | dQ | dK | dV | bwd_mma dQ | dK | dV | fwd_pipe O | lse | ok")
 for B, H, Hkv, L, S, D, dtype, causal, strided, mk in cases:
     q, k, v, mask = make(B, H, Hkv, L, S, D, dtype, strided, mk)
     scale = 1.0 / math.sqrt(D)
@@ -158,6 +158,13 @@ for B, H, Hkv, L, S, D, dtype, causal, strided, mk in cases:
     pb = params(q, k, v, None, None, mask, scale, causal, dO, dq, dk, dv)
     rcb = lib.h_bwd(DT[dtype], ctypes.byref(pb))
     torch.cuda.synchronize()
+    # the pipelined forward (opt-in) on the same problem
+    os.environ["THUNDER_ATTENTION_FWD"] = "pipe"
+    o2 = torch.empty_like(o)
+    lse2 = torch.empty_like(lse)
+    rc2 = lib.h_fwd(DT[dtype], ctypes.byref(params(q, k, v, o2, lse2, mask, scale, causal)))
+    torch.cuda.synchronize()
+    del os.environ["THUNDER_ATTENTION_FWD"]
     # the register backward (opt-in) on the same problem: its gradients against the reference too
     os.environ["THUNDER_ATTENTION_BWD"] = "mma"
     dq2, dk2, dv2 = torch.empty_like(q), torch.empty_like(k), torch.empty_like(v)
@@ -167,9 +174,10 @@ for B, H, Hkv, L, S, D, dtype, causal, strided, mk in cases:
     del os.environ["THUNDER_ATTENTION_BWD"]
     finite = torch.isfinite(lseref)
     e = [err(o, oref), err(lse[finite], lseref[finite]), err(dq, qf.grad), err(dk, kf.grad),
-         err(dv, vf.grad), err(dq2, qf.grad), err(dk2, kf.grad), err(dv2, vf.grad)]
+         err(dv, vf.grad), err(dq2, qf.grad), err(dk2, kf.grad), err(dv2, vf.grad),
+         err(o2, oref), err(lse2[finite], lseref[finite])]
     lse_inf_ok = bool((lse[~finite] == -math.inf).all())
-    ok = rc == 0 and rcb == 0 and rcb2 == 0 and all(x < TOL[dtype] for x in e) and lse_inf_ok
+    ok = rc == 0 and rc2 == 0 and rcb == 0 and rcb2 == 0 and all(x < TOL[dtype] for x in e) and lse_inf_ok
     failures += not ok
     name = f"B{B} H{H}/{Hkv} L{L} S{S} D{D} {str(dtype)[6:]} causal={int(causal)} strided={int(strided)} mask={mk}"
     print(f"{name} | " + " | ".join(f"{x:.2e}" for x in e) + f" | {'ok' if ok else 'FAIL rc=%d/%d/%d' % (rc, rcb, rcb2)}")
@@ -187,7 +195,7 @@ def bench(fn, iters=20):
     torch.cuda.synchronize()
     return t0.elapsed_time(t1) / iters
 
-print("\ntimes (ms) | ours fwd (wmma fwd) | ours bwd_mma incl. fwd recompute (bwd_tc) | torch fwd | torch fwd+bwd | backend")
+print("\ntimes (ms) | ours fwd (wmma fwd) [pipe fwd] | ours bwd_mma incl. fwd recompute (bwd_tc) | torch fwd | torch fwd+bwd | backend")
 for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "gpt2-boolmask": (8, 12, 12, 1024, 64),
                                 "llama1b": (4, 32, 8, 2048, 64), "d128": (4, 16, 16, 2048, 128)}.items():
     dtype = torch.bfloat16
@@ -206,6 +214,8 @@ for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "gpt2-boolmask": 
     ours_f = bench(lambda: lib.h_fwd(2, ctypes.byref(p)))
     os.environ["THUNDER_ATTENTION_FWD"] = "wmma"  # the shared-memory forward, for comparison
     wmma_f = bench(lambda: lib.h_fwd(2, ctypes.byref(p)))
+    os.environ["THUNDER_ATTENTION_FWD"] = "pipe"
+    pipe_f = bench(lambda: lib.h_fwd(2, ctypes.byref(p)))
     del os.environ["THUNDER_ATTENTION_FWD"]
     wmma_b = bench(lambda: lib.h_bwd(2, ctypes.byref(pb)))
     os.environ["THUNDER_ATTENTION_BWD"] = "mma"
@@ -233,5 +243,5 @@ for name, (B, H, Hkv, T, D) in {"gpt2": (8, 12, 12, 1024, 64), "gpt2-boolmask": 
         except Exception as ex:  # a backend that does not take this case
             res.append((str(be), float("nan"), float("nan")))
     for be, tf, tb in res:
-        print(f"{name} B{B} H{H}/{Hkv} T{T} D{D} | {ours_f:.3f} ({wmma_f:.3f}) | {ours_b:.3f} ({wmma_b:.3f}) | {tf:.3f} | {tb:.3f} | {be}")
+        print(f"{name} B{B} H{H}/{Hkv} T{T} D{D} | {ours_f:.3f} ({wmma_f:.3f}) [{pipe_f:.3f}] | {ours_b:.3f} ({wmma_b:.3f}) | {tf:.3f} | {tb:.3f} | {be}")
 print("FAILURES", failures)

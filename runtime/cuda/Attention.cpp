@@ -23,7 +23,8 @@
 
 #if THUNDER_HAVE_ATTENTION_KERNELS
 // The fatbin, embedded at its build path (THUNDER_ATTENTION_FATBIN).
-asm(".section .rodata\n"
+// Its own section, which a model without attention leaves out (--gc-sections).
+asm(".section .rodata.thunder_attention_fatbin,\"a\"\n"
     ".balign 16\n"
     ".hidden thunder_attention_fatbin\n"
     ".globl thunder_attention_fatbin\n"

@@ -728,7 +728,10 @@ std::unique_ptr<CallScope> openCall(thunder_model &m, void *stream, int ordinal)
 thunder_model::~thunder_model() {
   using namespace thunder::rt;
   if (cuda && cudaState && cudaState->ctx) {
-    CallScope scope(*this, lastStream);
+    // The legacy stream, not the last call's: its owner may have destroyed it
+    // by now (a server's worker threads). The scope still waits for that
+    // call through its event.
+    CallScope scope(*this, nullptr);
     clearSaved(*this);
     for (Held &h : buffers)
       release(h.block);

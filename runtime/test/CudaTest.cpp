@@ -256,6 +256,40 @@ TEST_F(CudaMlp, StreamsForwardAndBackwardOnDifferentStreams) {
   d->cuDevicePrimaryCtxRelease(dev);
 }
 
+// A server's worker threads destroy their streams before the instances go
+// (test/gpu/serve segfaulted there): destroying the instance must not touch
+// the last call's stream.
+TEST_F(CudaMlp, InstanceOutlivesTheStreamsOfItsCalls) {
+  if (!cudaAvailable())
+    GTEST_SKIP() << "no CUDA on this machine";
+  const thunder::cuda::DriverApi *d = thunder::cuda::driver(nullptr);
+  HostTensor xh = f32({4, 8});
+  for (int i = 0; i < 4 * 8; ++i)
+    xh.data<float>()[i] = static_cast<float>(i % 5) / 4.f;
+  Managed x = toDevice(xh);
+  const DLTensor *in[] = {&x->dl_tensor};
+  thunder::cu::CUdevice dev = 0;
+  thunder::cu::CUcontext ctx = nullptr;
+  ASSERT_EQ(d->cuDeviceGet(&dev, 0), 0);
+  ASSERT_EQ(d->cuDevicePrimaryCtxRetain(&ctx, dev), 0);
+  ASSERT_EQ(d->cuCtxSetCurrent(ctx), 0);
+  for (int round = 0; round < 20; ++round) {
+    thunder_model *inst = nullptr;
+    ASSERT_EQ(lib.thunder_model_create(&inst), THUNDER_OK);
+    thunder::cu::CUstream s = nullptr;
+    ASSERT_EQ(d->cuStreamCreate(&s, thunder::cu::CU_STREAM_NON_BLOCKING), 0);
+    DLManagedTensor *o[1];
+    ASSERT_EQ(lib.thunder_forward(inst, in, 1, o, 1, s), THUNDER_OK) << lib.thunder_last_error(inst);
+    ASSERT_EQ(lib.thunder_synchronize(inst, s), THUNDER_OK);
+    ASSERT_EQ(d->cuStreamDestroy(s), 0);
+    Managed z(o[0]); // freed after the stream, outside any call
+    z.reset();
+    lib.thunder_model_destroy(inst);
+  }
+  d->cuCtxSetCurrent(nullptr);
+  d->cuDevicePrimaryCtxRelease(dev);
+}
+
 TEST(CudaErrors, ARefusedLaunchIsAStatusNamingTheKernel) {
   if (!cudaAvailable())
     GTEST_SKIP() << "no CUDA on this machine";

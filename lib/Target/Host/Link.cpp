@@ -145,7 +145,8 @@ llvm::Error linkSharedObject(llvm::ArrayRef<std::string> objects, llvm::StringRe
   // thunder_model_meta, calling thunder_entry_forward) bind to its own
   // definitions even when another model was loaded with RTLD_GLOBAL.
   args.insert(args.end(), {"-Wl,--whole-archive", runtimeLibrary.str(), "-Wl,--no-whole-archive",
-                           "-Wl,-Bsymbolic", "-Wl,-z,noexecstack", "-ldl", "-lpthread", "-lm"});
+                           "-Wl,-Bsymbolic", "-Wl,-z,noexecstack", "-Wl,--gc-sections", "-ldl",
+                           "-lpthread", "-lm"});
   // Only the API leaves the .so: the static runtime's C++ (std:: template
   // instantiations, its internals) would otherwise interpose across libraries.
   auto exports = TempOutput::create(output, ".exports");

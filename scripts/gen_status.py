@@ -243,7 +243,7 @@ def onnx_section(thunderc):
       f"({100.0 * len(passing) / max(len(tests), 1):.1f}%); the others are listed with the reason in "
       "test/onnx/node-xfail.txt (`test/onnx/run_node_tests.py` runs them all; CI runs node-ci-subset.txt). "
       f"{sum(1 for r in failing.values() if 'dtype' in r)} of the failures are tensors of dtypes thunderc has no "
-      "type for (unsigned, float8, 4- and 2-bit, strings, complex).")
+      "type for (strings, complex).")
     w("")
     w("| op_type | since opset | node tests using it | passing |")
     w("| --- | --- | --- | --- |")

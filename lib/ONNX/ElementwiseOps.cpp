@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "DTypes.h"
 #include "ONNXOpTable.h"
+#include "StoredIntegers.h"
 
 #include <cmath>
 #include <limits>
@@ -78,14 +79,39 @@ LogicalResult isInf(ONNXNode &n) {
 
 //===--- Binary ----------------------------------------------------------------===//
 
-template <typename OpTy>
-LogicalResult binary(ONNXNode &n) {
-  Value x = n.input(0), y = n.input(1);
+/// Inputs 0 and 1, read and checked to broadcast together.
+LogicalResult broadcastOperands(ONNXNode &n, Value &x, Value &y) {
+  x = n.input(0);
+  y = n.input(1);
   if (failed(n.check()))
     return failure();
-  if (failed(n.checkBroadcast({x, y})))
+  return n.checkBroadcast({x, y});
+}
+
+/// An error for uint64 operands of the ops that widen unsigned values.
+LogicalResult refuseUint64(ONNXNode &n, StringRef what) {
+  IntegerFormat format = n.inputFormat(0);
+  if (format.isUnsigned && format.bits == 64)
+    return n.error() << "uint64 " << what << " are not supported";
+  return success();
+}
+
+template <typename OpTy>
+LogicalResult binary(ONNXNode &n) {
+  Value x, y;
+  if (failed(broadcastOperands(n, x, y)))
     return failure();
   return n.bind(n.emit().binary<OpTy>(x, y));
+}
+
+/// Div of unsigned integers: on the zero-extended values (uint64: refused).
+LogicalResult div(ONNXNode &n) {
+  Value x, y;
+  if (failed(broadcastOperands(n, x, y)) || failed(refuseUint64(n, "divisions")))
+    return failure();
+  return n.bind(onUnsignedValues(n.emit(), x, y, n.inputFormat(0), [&](Value a, Value b) {
+    return n.emit().binary<DivOp>(a, b);
+  }));
 }
 
 /// Pow: the result has the base's type; the exponent may have another.
@@ -114,7 +140,11 @@ LogicalResult mod(ONNXNode &n) {
     return failure();
   if (!fmod && isFloat(Emitter::elementTypeOf(x)))
     return n.error() << "fmod = 0 is defined on integers only";
-  return n.bind(fmod ? n.emit().binary<FmodOp>(x, y) : n.emit().binary<RemainderOp>(x, y));
+  if (failed(refuseUint64(n, "remainders")))
+    return failure();
+  return n.bind(onUnsignedValues(n.emit(), x, y, n.inputFormat(0), [&](Value a, Value b) {
+    return fmod ? n.emit().binary<FmodOp>(a, b) : n.emit().binary<RemainderOp>(a, b);
+  }));
 }
 
 LogicalResult bitShift(ONNXNode &n) {
@@ -126,8 +156,13 @@ LogicalResult bitShift(ONNXNode &n) {
     return failure();
   if (direction == "LEFT")
     return n.bind(n.emit().binary<ShiftLeftOp>(x, y));
-  if (direction == "RIGHT")
-    return n.bind(n.emit().binary<ShiftRightOp>(x, y));
+  if (direction == "RIGHT") { // logical on unsigned values
+    if (failed(refuseUint64(n, "right shifts")))
+      return failure();
+    return n.bind(onUnsignedValues(n.emit(), x, y, n.inputFormat(0), [&](Value a, Value b) {
+      return n.emit().binary<ShiftRightOp>(a, b);
+    }));
+  }
   return n.error() << "direction must be LEFT or RIGHT, not '" << direction << "'";
 }
 
@@ -141,9 +176,15 @@ LogicalResult variadic(ONNXNode &n) {
     return n.error() << "needs at least one input";
   if (failed(n.checkBroadcast(xs)))
     return failure();
+  // Unsigned: on the widened values, or uint64 with its sign bit flipped.
+  IntegerFormat format = n.inputFormat(0);
+  bool flip = format.isUnsigned && format.bits == 64;
   Value r = xs.front();
   for (Value x : ArrayRef(xs).drop_front())
-    r = n.emit().binary<OpTy>(r, x);
+    r = flip ? flipSignBit(n.emit(), n.emit().binary<OpTy>(flipSignBit(n.emit(), r),
+                                                         flipSignBit(n.emit(), x)))
+             : onUnsignedValues(n.emit(), r, x, format,
+                                [&](Value a, Value b) { return n.emit().binary<OpTy>(a, b); });
   if (Mean)
     r = n.emit().binaryScalar<DivOp>(r, double(xs.size()));
   return n.bind(r);
@@ -151,12 +192,14 @@ LogicalResult variadic(ONNXNode &n) {
 
 template <CompareDirection Dir>
 LogicalResult compare(ONNXNode &n) {
-  Value x = n.input(0), y = n.input(1);
-  if (failed(n.check()))
+  Value x, y;
+  if (failed(broadcastOperands(n, x, y)))
     return failure();
-  if (failed(n.checkBroadcast({x, y})))
-    return failure();
-  return n.bind(n.emit().compare(Dir, x, y));
+  IntegerFormat format = n.inputFormat(0);
+  if (format.isUnsigned && format.bits == 64)
+    return n.bind(n.emit().compare(Dir, flipSignBit(n.emit(), x), flipSignBit(n.emit(), y)));
+  return n.bind(onUnsignedValues(n.emit(), x, y, format,
+                                 [&](Value a, Value b) { return n.emit().compare(Dir, a, b); }));
 }
 
 LogicalResult where(ONNXNode &n) {
@@ -173,19 +216,25 @@ LogicalResult where(ONNXNode &n) {
 LogicalResult cast(ONNXNode &n) {
   Value x = n.input(0);
   int64_t to = n.intAttr("to", 0);
+  bool saturate = n.intAttr("saturate", 1);
   if (failed(n.check()))
     return failure();
   FailureOr<Type> t = elementTypeFor(n.context(), int32_t(to), n.emit().loc, "Cast: 'to'");
   if (failed(t))
     return failure();
-  return n.bind(n.emit().convert(x, *t));
+  IntegerFormat format = integerFormatFor(int32_t(to));
+  return n.bind(0, castValue(n.emit(), x, n.inputFormat(0), *t, format, saturate), format);
 }
 
 LogicalResult castLike(ONNXNode &n) {
   Value x = n.input(0), like = n.input(1);
+  bool saturate = n.intAttr("saturate", 1);
   if (failed(n.check()))
     return failure();
-  return n.bind(n.emit().convert(x, Emitter::elementTypeOf(like)));
+  IntegerFormat format = n.inputFormat(1);
+  return n.bind(0, castValue(n.emit(), x, n.inputFormat(0), Emitter::elementTypeOf(like), format,
+                             saturate),
+                format);
 }
 
 //===--- Activations -----------------------------------------------------------===//
@@ -379,7 +428,7 @@ void registerElementwiseOps(ONNXOpTable &t) {
       {"Relu", relu},                   {"IsNaN", isNaN},
       {"IsInf", isInf},
       {"Add", binary<AddOp>},           {"Sub", binary<SubOp>},
-      {"Mul", binary<MulOp>},           {"Div", binary<DivOp>},
+      {"Mul", binary<MulOp>},           {"Div", div},
       {"Pow", pow},                     {"Mod", mod},
       {"And", binary<AndOp>},           {"Or", binary<OrOp>},
       {"Xor", binary<XorOp>},           {"BitwiseAnd", binary<AndOp>},

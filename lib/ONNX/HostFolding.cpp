@@ -232,6 +232,12 @@ FailureOr<bool> foldIntToFloatCast(ONNXNode &n) {
 }
 
 FailureOr<bool> foldOnHost(ONNXNode &n) {
+  // Unsigned and sub-byte integers (and casts to them) are left to the converters.
+  for (size_t i = 0; i < n.numInputs(); ++i)
+    if (n.inputFormat(i))
+      return false;
+  if (n.opType() == "Cast" && integerFormatFor(int32_t(n.intAttr("to", 0))))
+    return false;
   if ((n.opType() == "Cast" || n.opType() == "CastLike") && n.numOutputs() == 1) {
     FailureOr<bool> folded = foldIntToFloatCast(n);
     if (failed(folded) || *folded)

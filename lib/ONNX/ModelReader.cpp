@@ -22,7 +22,10 @@ struct DTypeEntry {
   int32_t onnx;
   const char *name;
   Type (*make)(MLIRContext *);
+  IntegerFormat format = {};
 };
+
+Type i8(MLIRContext *c) { return IntegerType::get(c, 8); }
 
 const DTypeEntry kDTypes[] = {
     {DT::TensorProto_DataType_FLOAT, "FLOAT", [](MLIRContext *c) -> Type { return Float32Type::get(c); }},
@@ -34,22 +37,28 @@ const DTypeEntry kDTypes[] = {
     {DT::TensorProto_DataType_INT32, "INT32", [](MLIRContext *c) -> Type { return IntegerType::get(c, 32); }},
     {DT::TensorProto_DataType_INT64, "INT64", [](MLIRContext *c) -> Type { return IntegerType::get(c, 64); }},
     {DT::TensorProto_DataType_BOOL, "BOOL", [](MLIRContext *c) -> Type { return IntegerType::get(c, 1); }},
+    // Stored in a signless type (IntegerFormat).
+    {DT::TensorProto_DataType_UINT8, "UINT8", i8, {8, true}},
+    {DT::TensorProto_DataType_UINT16, "UINT16", [](MLIRContext *c) -> Type { return IntegerType::get(c, 16); }, {16, true}},
+    {DT::TensorProto_DataType_UINT32, "UINT32", [](MLIRContext *c) -> Type { return IntegerType::get(c, 32); }, {32, true}},
+    {DT::TensorProto_DataType_UINT64, "UINT64", [](MLIRContext *c) -> Type { return IntegerType::get(c, 64); }, {64, true}},
+    {DT::TensorProto_DataType_INT4, "INT4", i8, {4, false}},
+    {DT::TensorProto_DataType_UINT4, "UINT4", i8, {4, true}},
+    {DT::TensorProto_DataType_INT2, "INT2", i8, {2, false}},
+    {DT::TensorProto_DataType_UINT2, "UINT2", i8, {2, true}},
+    // 8- and 4-bit floats: MLIR's types (their casts expand in the lowering).
+    {DT::TensorProto_DataType_FLOAT8E4M3FN, "FLOAT8E4M3FN", [](MLIRContext *c) -> Type { return Float8E4M3FNType::get(c); }},
+    {DT::TensorProto_DataType_FLOAT8E4M3FNUZ, "FLOAT8E4M3FNUZ", [](MLIRContext *c) -> Type { return Float8E4M3FNUZType::get(c); }},
+    {DT::TensorProto_DataType_FLOAT8E5M2, "FLOAT8E5M2", [](MLIRContext *c) -> Type { return Float8E5M2Type::get(c); }},
+    {DT::TensorProto_DataType_FLOAT8E5M2FNUZ, "FLOAT8E5M2FNUZ", [](MLIRContext *c) -> Type { return Float8E5M2FNUZType::get(c); }},
+    {DT::TensorProto_DataType_FLOAT8E8M0, "FLOAT8E8M0", [](MLIRContext *c) -> Type { return Float8E8M0FNUType::get(c); }},
+    {DT::TensorProto_DataType_FLOAT4E2M1, "FLOAT4E2M1", [](MLIRContext *c) -> Type { return Float4E2M1FNType::get(c); }},
 };
 
 /// Names of the dtypes thunder refuses, for the error.
 const std::pair<int32_t, const char *> kOtherDTypeNames[] = {
-    {DT::TensorProto_DataType_UNDEFINED, "UNDEFINED"}, {DT::TensorProto_DataType_UINT8, "UINT8"},
-    {DT::TensorProto_DataType_UINT16, "UINT16"},       {DT::TensorProto_DataType_UINT32, "UINT32"},
-    {DT::TensorProto_DataType_UINT64, "UINT64"},       {DT::TensorProto_DataType_STRING, "STRING"},
+    {DT::TensorProto_DataType_UNDEFINED, "UNDEFINED"}, {DT::TensorProto_DataType_STRING, "STRING"},
     {DT::TensorProto_DataType_COMPLEX64, "COMPLEX64"}, {DT::TensorProto_DataType_COMPLEX128, "COMPLEX128"},
-    {DT::TensorProto_DataType_FLOAT8E4M3FN, "FLOAT8E4M3FN"},
-    {DT::TensorProto_DataType_FLOAT8E4M3FNUZ, "FLOAT8E4M3FNUZ"},
-    {DT::TensorProto_DataType_FLOAT8E5M2, "FLOAT8E5M2"},
-    {DT::TensorProto_DataType_FLOAT8E5M2FNUZ, "FLOAT8E5M2FNUZ"},
-    {DT::TensorProto_DataType_UINT4, "UINT4"},         {DT::TensorProto_DataType_INT4, "INT4"},
-    {DT::TensorProto_DataType_FLOAT4E2M1, "FLOAT4E2M1"},
-    {DT::TensorProto_DataType_FLOAT8E8M0, "FLOAT8E8M0"},
-    {DT::TensorProto_DataType_UINT2, "UINT2"},         {DT::TensorProto_DataType_INT2, "INT2"},
 };
 
 /// Element count of `shape`, or -1 when a dim is negative or the product
@@ -144,9 +153,7 @@ FailureOr<std::vector<uint8_t>> readExternal(const onnx::TensorProto &tensor,
 } // namespace
 
 int64_t elementBytes(Type type) {
-  if (type.isInteger(1))
-    return 1;
-  return int64_t(type.getIntOrFloatBitWidth() / 8);
+  return int64_t((type.getIntOrFloatBitWidth() + 7) / 8); // bool, float4: a byte
 }
 
 TensorData TensorData::fromInts(Type elementType, std::vector<int64_t> shape,
@@ -187,7 +194,7 @@ std::vector<int64_t> TensorData::asInts() const {
   for (int64_t i = 0; i < n; ++i) {
     int64_t v = 0;
     std::memcpy(&v, bytes.data() + i * width, size_t(width));
-    if (width < 8 && !elementType.isInteger(1)) // sign-extend
+    if (width < 8 && !elementType.isInteger(1) && !format.isUnsigned) // sign-extend
       v = llvm::SignExtend64(uint64_t(v), unsigned(width * 8));
     out.push_back(v);
   }
@@ -202,6 +209,10 @@ std::vector<double> TensorData::asDoubles() const {
     uint64_t bits = 0;
     std::memcpy(&bits, bytes.data() + i * width, size_t(width));
     if (!floatType) {
+      if (format.isUnsigned) {
+        out.push_back(double(bits));
+        continue;
+      }
       int64_t v = elementType.isInteger(1)
                       ? int64_t(bits != 0)
                       : llvm::SignExtend64(bits, unsigned(width * 8));
@@ -245,8 +256,19 @@ FailureOr<Type> elementTypeFor(MLIRContext *context, int32_t dataType, Location 
     if (e.onnx == dataType)
       return e.make(context);
   return emitError(loc) << what << " has dtype " << dataTypeName(dataType)
-                        << ", which thunderc does not support (float64/32/16, bfloat16, "
-                           "int8..int64 and bool are)";
+                        << ", which thunderc does not support (strings and complex numbers "
+                           "are not)";
+}
+
+IntegerFormat integerFormatFor(int32_t dataType) {
+  for (const DTypeEntry &e : kDTypes)
+    if (e.onnx == dataType)
+      return e.format;
+  return {};
+}
+
+std::string IntegerFormat::abiName() const {
+  return (isUnsigned ? "uint" : "int") + std::to_string(bits);
 }
 
 LogicalResult parseModel(StringRef bytes, onnx::ModelProto &model, Location loc) {
@@ -284,6 +306,7 @@ FailureOr<TensorData> readTensor(const onnx::TensorProto &tensor, StringRef exte
   if (failed(type))
     return failure();
   data.elementType = *type;
+  data.format = integerFormatFor(tensor.data_type());
   data.shape.assign(tensor.dims().begin(), tensor.dims().end());
   int64_t count = checkedCount(data.shape);
   int64_t width = elementBytes(*type);
@@ -297,6 +320,22 @@ FailureOr<TensorData> readTensor(const onnx::TensorProto &tensor, StringRef exte
     if (failed(bytes))
       return failure();
     data.bytes = std::move(*bytes);
+    return data;
+  }
+  // 4- and 2-bit types are packed (the low bits first): one byte per element here.
+  unsigned packedBits = data.format ? data.format.bits : type->getIntOrFloatBitWidth();
+  if (packedBits < 8 && tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    int64_t perByte = 8 / packedBits;
+    if (int64_t(raw.size()) != (count + perByte - 1) / perByte)
+      return emitError(loc) << what << ": raw_data holds " << raw.size() << " bytes, its shape and "
+                            << packedBits << "-bit dtype need " << (count + perByte - 1) / perByte;
+    storeElements(data.bytes, *type, count, [&](int64_t i) -> uint64_t {
+      uint64_t v = (uint8_t(raw[size_t(i / perByte)]) >> ((i % perByte) * packedBits)) &
+                   ((1u << packedBits) - 1);
+      bool extend = data.format && !data.format.isUnsigned;
+      return extend ? uint64_t(llvm::SignExtend64(v, packedBits)) : v;
+    });
     return data;
   }
   if (tensor.has_raw_data()) {

@@ -32,12 +32,30 @@ constexpr size_t kMaxModelBytes = size_t(2) << 30;
 constexpr int64_t kMinOpset = 13;
 constexpr int64_t kOldestOpset = 7;
 
+/// How an ONNX integer dtype that thunder has no element type of is stored:
+/// unsigned integers in the signless type of their width (uint16 in i16),
+/// 4- and 2-bit integers in i8 (sign- or zero-extended). Empty (bits 0) for
+/// the dtypes that are their element type (float, int8..int64, bool).
+struct IntegerFormat {
+  unsigned bits = 0;
+  bool isUnsigned = false;
+  explicit operator bool() const { return bits != 0; }
+  bool operator==(const IntegerFormat &o) const {
+    return bits == o.bits && isUnsigned == o.isUnsigned;
+  }
+  /// The ABI's dtype name ("uint16", "int4"), for `thunder.dtype`.
+  std::string abiName() const;
+};
+
 /// A tensor's contents: the thunder element type, the shape and the elements
 /// as contiguous little-endian bytes (one byte per bool).
 struct TensorData {
   mlir::Type elementType;
   std::vector<int64_t> shape;
   std::vector<uint8_t> bytes;
+  /// Set for unsigned and sub-byte integers (their values zero-extended when
+  /// unsigned).
+  IntegerFormat format;
 
   /// Integer (or bool) elements of `elementType` in `shape`.
   static TensorData fromInts(mlir::Type elementType, std::vector<int64_t> shape,
@@ -62,6 +80,9 @@ std::string dataTypeName(int32_t dataType);
 /// and `what` for the ones thunder has none of (unsigned, strings, complex).
 mlir::FailureOr<mlir::Type> elementTypeFor(mlir::MLIRContext *context, int32_t dataType,
                                            mlir::Location loc, const llvm::Twine &what);
+
+/// The storage format of an ONNX integer dtype (empty for the others).
+IntegerFormat integerFormatFor(int32_t dataType);
 
 /// The bytes of one element of `type`.
 int64_t elementBytes(mlir::Type type);

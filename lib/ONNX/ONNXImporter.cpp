@@ -28,6 +28,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -66,7 +67,20 @@ public:
   void define(StringRef name, Value value) override { values[name.str()] = value; }
   void defineConstant(StringRef name, TensorData data) override {
     values.erase(name.str());
+    formats[name.str()] = data.format;
     constants[name.str()] = std::move(data);
+  }
+  IntegerFormat format(StringRef name) override {
+    if (auto it = formats.find(name.str()); it != formats.end())
+      return it->second;
+    if (auto it = constants.find(name.str()); it != constants.end())
+      return it->second.format;
+    if (auto it = initializers.find(name.str()); it != initializers.end())
+      return integerFormatFor(it->second->data_type()); // without reading it
+    return {};
+  }
+  void setFormat(StringRef name, IntegerFormat format) override {
+    formats[name.str()] = format;
   }
 
 private:
@@ -75,6 +89,14 @@ private:
                               SmallVector<DictionaryAttr> &attrs,
                               std::vector<std::vector<std::string>> &dimSymbols);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  /// `thunder.dtype` for an argument or result stored in another type.
+  void addABIDType(SmallVectorImpl<NamedAttribute> &attrs, IntegerFormat format) {
+    if (format)
+      attrs.push_back(builder.getNamedAttr("thunder.dtype", builder.getStringAttr(format.abiName())));
+  }
+  /// The format of output 0 when the converter left it to the default: that
+  /// of input 0 when both have one element type (Add of uint8 is uint8).
+  void inheritFormat(ONNXNode &n);
   /// The initializer `name` as a new parameter or constant argument.
   Value materializeInitializer(const onnx::TensorProto &tensor, Location loc);
 
@@ -91,6 +113,7 @@ private:
   WeightStore weights;
   std::map<std::string, Value> values;
   std::map<std::string, TensorData> constants;
+  std::map<std::string, IntegerFormat> formats;
   std::map<std::string, const onnx::TensorProto *> initializers;
   /// Arguments inserted so far before the user inputs: params, then constants.
   unsigned numParams = 0, numConstants = 0;
@@ -146,9 +169,11 @@ Value GraphImporter::materializeInitializer(const onnx::TensorProto &tensor, Loc
   const char *kind = isFloat ? "param" : "constant";
   unsigned index = isFloat ? numParams++ : numParams + numConstants++;
   auto type = RankedTensorType::get(data->shape, data->elementType);
-  auto attrs = builder.getDictionaryAttr(
-      {builder.getNamedAttr("thunder.kind", builder.getStringAttr(kind)),
-       builder.getNamedAttr("thunder.name", builder.getStringAttr(tensor.name()))});
+  SmallVector<NamedAttribute> a = {
+      builder.getNamedAttr("thunder.kind", builder.getStringAttr(kind)),
+      builder.getNamedAttr("thunder.name", builder.getStringAttr(tensor.name()))};
+  addABIDType(a, data->format);
+  auto attrs = builder.getDictionaryAttr(a);
   if (failed(func.insertArgument(index, type, attrs, fileLoc)))
     return emitError(loc) << "cannot add the argument of initializer '" << tensor.name() << "'",
            nullptr;
@@ -203,6 +228,9 @@ LogicalResult GraphImporter::declareInputs(const onnx::GraphProto &graph,
         builder.getNamedAttr("thunder.name", builder.getStringAttr(input.name()))};
     if (dynamic)
       a.push_back(builder.getNamedAttr("thunder.dims", builder.getArrayAttr(dims)));
+    IntegerFormat format = integerFormatFor(t.elem_type());
+    addABIDType(a, format);
+    formats[input.name()] = format;
     attrs.push_back(builder.getDictionaryAttr(a));
     dimSymbols.push_back(std::move(inputSymbols));
   }
@@ -243,12 +271,27 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, size_t inde
     return failure();
   if (!*folded && (failed(entry->convert(n)) || failed(n.check())))
     return failure();
+  if (!*folded)
+    inheritFormat(n);
   for (size_t i = 0; i < n.numOutputs(); ++i)
     if (n.hasOutput(i) && !values.count(node.output(int(i))) &&
         !constants.count(node.output(int(i))))
       return emitError(loc) << node.op_type() << ": output " << i << " ('"
                             << node.output(int(i)) << "') is not supported";
   return success();
+}
+
+void GraphImporter::inheritFormat(ONNXNode &n) {
+  // Ops whose first output is an int64 index or size, whatever their input.
+  static const llvm::StringSet<> kIndexResults = {"Shape", "Size", "ArgMax", "ArgMin", "NonZero"};
+  if (n.formatBound(0) || !n.hasOutput(0) || !n.hasInput(0) || kIndexResults.contains(n.opType()))
+    return;
+  IntegerFormat format = n.inputFormat(0);
+  auto out = values.find(n.proto.output(0));
+  auto in = values.find(n.proto.input(0));
+  if (format && out != values.end() && in != values.end() &&
+      Emitter::elementTypeOf(out->second) == Emitter::elementTypeOf(in->second))
+    formats[n.proto.output(0)] = format;
 }
 
 LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph, ModuleOp module) {
@@ -309,9 +352,11 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph, ModuleOp
     if (!v)
       return failure();
     results.push_back(v);
-    resultAttrs.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("thunder.kind", builder.getStringAttr("output")),
-         builder.getNamedAttr("thunder.name", builder.getStringAttr(output.name()))}));
+    SmallVector<NamedAttribute> a = {
+        builder.getNamedAttr("thunder.kind", builder.getStringAttr("output")),
+        builder.getNamedAttr("thunder.name", builder.getStringAttr(output.name()))};
+    addABIDType(a, format(output.name()));
+    resultAttrs.push_back(builder.getDictionaryAttr(a));
   }
   if (results.empty())
     return emitError(fileLoc) << "the graph has no outputs";

@@ -46,6 +46,10 @@ std::optional<Value> ONNXNode::optionalInput(size_t i) {
   return input(i);
 }
 
+IntegerFormat ONNXNode::inputFormat(size_t i) {
+  return hasInput(i) ? scope.format(proto.input(int(i))) : IntegerFormat{};
+}
+
 SmallVector<Value> ONNXNode::allInputs() {
   SmallVector<Value> xs;
   for (size_t i = 0; i < numInputs(); ++i)
@@ -275,6 +279,17 @@ LogicalResult ONNXNode::bind(size_t i, Value v) {
   if (!hasOutput(i))
     return success(); // an output nobody asked for
   scope.define(proto.output(int(i)), v);
+  return success();
+}
+
+LogicalResult ONNXNode::bind(size_t i, Value v, IntegerFormat format) {
+  if (mlir::failed(bind(i, v)))
+    return failure();
+  if (boundFormats.size() <= i)
+    boundFormats.resize(i + 1);
+  boundFormats[i] = true;
+  if (hasOutput(i))
+    scope.setFormat(proto.output(int(i)), format);
   return success();
 }
 

@@ -36,6 +36,10 @@ public:
   virtual const TensorData *constant(llvm::StringRef name) = 0;
   virtual void define(llvm::StringRef name, mlir::Value value) = 0;
   virtual void defineConstant(llvm::StringRef name, TensorData data) = 0;
+  /// How `name` is stored when its ONNX dtype is an unsigned or sub-byte
+  /// integer (IntegerFormat); empty for the others.
+  virtual IntegerFormat format(llvm::StringRef name) = 0;
+  virtual void setFormat(llvm::StringRef name, IntegerFormat format) = 0;
 };
 
 class ONNXNode {
@@ -62,6 +66,8 @@ public:
   bool hasInput(size_t i) const;
   mlir::Value input(size_t i);
   std::optional<mlir::Value> optionalInput(size_t i);
+  /// How input `i` is stored when it is an unsigned or sub-byte integer.
+  IntegerFormat inputFormat(size_t i);
   /// Every input, in order (variadic ops: Concat, Sum, Max, ...).
   llvm::SmallVector<mlir::Value> allInputs();
   /// Input `i`'s value when known at compile time; an error saying it must be
@@ -111,6 +117,11 @@ public:
   bool hasOutput(size_t i) const;
   mlir::LogicalResult bind(size_t i, mlir::Value v);
   mlir::LogicalResult bind(mlir::Value v) { return bind(0, v); }
+  /// Binds an output whose ONNX dtype the converter decided (Cast, QuantizeLinear):
+  /// stored as `format` says. Without it, output 0 of the same element type as
+  /// input 0 takes input 0's format (Add of uint8 is uint8).
+  mlir::LogicalResult bind(size_t i, mlir::Value v, IntegerFormat format);
+  bool formatBound(size_t i) const { return i < boundFormats.size() && boundFormats[i]; }
   /// A compile-time result (shape arithmetic): bound as a constant, so later
   /// nodes can read it as one.
   mlir::LogicalResult bindConstant(size_t i, TensorData data);
@@ -127,6 +138,7 @@ private:
   int64_t opsetVersion;
   std::string externalDir;
   bool failed = false;
+  llvm::SmallVector<bool> boundFormats;
 };
 
 using ConvertFn = mlir::LogicalResult (*)(ONNXNode &);

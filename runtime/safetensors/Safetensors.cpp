@@ -21,7 +21,14 @@ struct Row {
 constexpr Row kRows[] = {{"F32", kDLFloat, 32},     {"F64", kDLFloat, 64}, {"F16", kDLFloat, 16},
                          {"BF16", kDLBfloat, 16},   {"I64", kDLInt, 64},   {"I32", kDLInt, 32},
                          {"I16", kDLInt, 16},       {"I8", kDLInt, 8},     {"U8", kDLUInt, 8},
-                         {"BOOL", 6 /*kDLBool*/, 8}};
+                         {"BOOL", 6 /*kDLBool*/, 8},
+                         // unsigned, 8- and 4-bit floats (DLPack 1.1's codes), 4- and
+                         // 2-bit integers: one byte per element
+                         {"U16", kDLUInt, 16},      {"U32", kDLUInt, 32},  {"U64", kDLUInt, 64},
+                         {"F8_E4M3", 10, 8},        {"F8_E4M3FNUZ", 11, 8}, {"F8_E5M2", 12, 8},
+                         {"F8_E5M2FNUZ", 13, 8},    {"F8_E8M0", 14, 8},    {"F4", 17, 4},
+                         {"I4", kDLInt, 4},         {"U4", kDLUInt, 4},    {"I2", kDLInt, 2},
+                         {"U2", kDLUInt, 2}};
 
 [[noreturn]] void bad(const std::string &path, const std::string &what) {
   throw Error(path + ": " + what);
@@ -31,7 +38,7 @@ constexpr Row kRows[] = {{"F32", kDLFloat, 32},     {"F64", kDLFloat, 64}, {"F16
 size_t dtypeSize(const std::string &d) {
   for (const Row &r : kRows)
     if (d == r.name)
-      return r.bits / 8;
+      return (r.bits + 7) / 8; // sub-byte types: one byte per element
   return 0;
 }
 

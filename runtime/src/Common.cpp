@@ -15,6 +15,16 @@ constexpr DTypeRow kRows[] = {
     {DType::I8, "int8", kDLInt, 8},        {DType::I16, "int16", kDLInt, 16},
     {DType::I32, "int32", kDLInt, 32},     {DType::I64, "int64", kDLInt, 64},
     {DType::U8, "uint8", kDLUInt, 8},      {DType::Bool, "bool", THUNDER_DL_BOOL, 8},
+    {DType::U16, "uint16", kDLUInt, 16},   {DType::U32, "uint32", kDLUInt, 32},
+    {DType::U64, "uint64", kDLUInt, 64},
+    {DType::F8E4M3FN, "float8_e4m3fn", THUNDER_DL_FLOAT8_E4M3FN, 8},
+    {DType::F8E4M3FNUZ, "float8_e4m3fnuz", THUNDER_DL_FLOAT8_E4M3FNUZ, 8},
+    {DType::F8E5M2, "float8_e5m2", THUNDER_DL_FLOAT8_E5M2, 8},
+    {DType::F8E5M2FNUZ, "float8_e5m2fnuz", THUNDER_DL_FLOAT8_E5M2FNUZ, 8},
+    {DType::F8E8M0FNU, "float8_e8m0fnu", THUNDER_DL_FLOAT8_E8M0FNU, 8},
+    {DType::F4E2M1FN, "float4_e2m1fn", THUNDER_DL_FLOAT4_E2M1FN, 4},
+    {DType::I4, "int4", kDLInt, 4},        {DType::U4, "uint4", kDLUInt, 4},
+    {DType::I2, "int2", kDLInt, 2},        {DType::U2, "uint2", kDLUInt, 2},
 };
 } // namespace
 
@@ -52,7 +62,7 @@ const char *dtypeName(DType t) {
 size_t itemSize(DType t) {
   for (const auto &r : kRows)
     if (r.t == t)
-      return r.bits / 8;
+      return (r.bits + 7) / 8; // sub-byte types: one byte per element
   return 0;
 }
 
@@ -83,7 +93,8 @@ std::string dlDTypeName(DLDataType d) {
 }
 
 bool isFloating(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::F16 || t == DType::BF16;
+  return t == DType::F32 || t == DType::F64 || t == DType::F16 || t == DType::BF16 ||
+         (t >= DType::F8E4M3FN && t <= DType::F4E2M1FN);
 }
 
 std::string formatShape(const int64_t *shape, int ndim) {

@@ -24,7 +24,12 @@ struct Error : std::exception {
 }
 
 /// The element types of the model ABI (PyTorch names in the meta JSON).
-enum class DType : uint8_t { F32, F64, F16, BF16, I8, I16, I32, I64, U8, Bool };
+enum class DType : uint8_t {
+  F32, F64, F16, BF16, I8, I16, I32, I64, U8, Bool,
+  // ONNX's other types: unsigned, 8- and 4-bit floats, 4- and 2-bit integers
+  // (one byte per element).
+  U16, U32, U64, F8E4M3FN, F8E4M3FNUZ, F8E5M2, F8E5M2FNUZ, F8E8M0FNU, F4E2M1FN, I4, U4, I2, U2
+};
 
 bool parseDType(const std::string &torchName, DType &out);
 const char *dtypeName(DType t); // "float32"

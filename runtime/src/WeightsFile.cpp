@@ -32,6 +32,19 @@ const char *safetensorsDType(DType t) {
   case DType::I64: return "I64";
   case DType::U8: return "U8";
   case DType::Bool: return "BOOL";
+  case DType::U16: return "U16";
+  case DType::U32: return "U32";
+  case DType::U64: return "U64";
+  case DType::F8E4M3FN: return "F8_E4M3";
+  case DType::F8E4M3FNUZ: return "F8_E4M3FNUZ";
+  case DType::F8E5M2: return "F8_E5M2";
+  case DType::F8E5M2FNUZ: return "F8_E5M2FNUZ";
+  case DType::F8E8M0FNU: return "F8_E8M0";
+  case DType::F4E2M1FN: return "F4";
+  case DType::I4: return "I4";
+  case DType::U4: return "U4";
+  case DType::I2: return "I2";
+  case DType::U2: return "U2";
   }
   return "?";
 }

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 
+import ml_dtypes
 import numpy as np
 import onnx
 from onnx import numpy_helper
@@ -42,7 +43,18 @@ SAFETENSORS_DTYPES = {
     np.dtype("int64"): "I64", np.dtype("int32"): "I32", np.dtype("int16"): "I16",
     np.dtype("int8"): "I8", np.dtype("uint8"): "U8", np.dtype("bool"): "BOOL",
 }
+SAFETENSORS_DTYPES.update({
+    np.dtype("uint16"): "U16", np.dtype("uint32"): "U32", np.dtype("uint64"): "U64",
+    # ml_dtypes' types, one byte per element (thunder-run's names beyond safetensors' own)
+    np.dtype(ml_dtypes.float8_e4m3fn): "F8_E4M3", np.dtype(ml_dtypes.float8_e4m3fnuz): "F8_E4M3FNUZ",
+    np.dtype(ml_dtypes.float8_e5m2): "F8_E5M2", np.dtype(ml_dtypes.float8_e5m2fnuz): "F8_E5M2FNUZ",
+    np.dtype(ml_dtypes.float8_e8m0fnu): "F8_E8M0", np.dtype(ml_dtypes.float4_e2m1fn): "F4",
+})
+# 4- and 2-bit integers: one byte per element, sign- or zero-extended.
+SUB_BYTE_INTS = {np.dtype(ml_dtypes.int4): ("I4", np.int8), np.dtype(ml_dtypes.uint4): ("U4", np.uint8),
+                 np.dtype(ml_dtypes.int2): ("I2", np.int8), np.dtype(ml_dtypes.uint2): ("U2", np.uint8)}
 NUMPY_OF = {v: k for k, v in SAFETENSORS_DTYPES.items()}
+NUMPY_OF.update({name: dt for dt, (name, _) in SUB_BYTE_INTS.items()})
 
 
 def write_safetensors(path, tensors):
@@ -51,6 +63,9 @@ def write_safetensors(path, tensors):
         a = np.array(a, order="C", copy=True)  # (ascontiguousarray makes 0-d arrays 1-d)
         if a.dtype.name == "bfloat16":  # ml_dtypes' type: the bits as they are
             dtype, raw = "BF16", a.tobytes()
+        elif a.dtype in SUB_BYTE_INTS:
+            dtype, byte = SUB_BYTE_INTS[a.dtype]
+            raw = a.astype(byte).tobytes()
         elif a.dtype in SAFETENSORS_DTYPES:
             dtype, raw = SAFETENSORS_DTYPES[a.dtype], a.astype(a.dtype.newbyteorder("<")).tobytes()
         else:
@@ -80,6 +95,9 @@ def read_safetensors(path):
         if e["dtype"] == "BF16":
             bits = np.frombuffer(data[begin:end], "<u2").astype(np.uint32) << 16
             out[name] = bits.view(np.float32).reshape(e["shape"])
+        elif e["dtype"] in ("I4", "U4", "I2", "U2"):
+            byte = np.int8 if e["dtype"][0] == "I" else np.uint8
+            out[name] = np.frombuffer(data[begin:end], byte).astype(NUMPY_OF[e["dtype"]]).reshape(e["shape"])
         else:
             out[name] = np.frombuffer(data[begin:end], NUMPY_OF[e["dtype"]]).reshape(e["shape"])
     return out, dtypes
@@ -139,8 +157,13 @@ def compare(name, out, ref, out_dtype):
         ref, out = ref.astype(np.float32), out.astype(np.float32)
     if out.shape != ref.shape:
         return f"{name}: shape {list(out.shape)}, expected {list(ref.shape)}"
+    if ref.dtype in SUB_BYTE_INTS:  # compared as the bytes they are stored in
+        if out.dtype != ref.dtype:
+            return f"{name}: dtype {out.dtype}, expected {ref.dtype}"
+        byte = SUB_BYTE_INTS[ref.dtype][1]
+        ref, out = ref.astype(byte), out.astype(byte)
     if ref.dtype.kind in "iub":
-        if out.dtype != ref.dtype and not (ref.dtype == np.uint8 and out.dtype == np.int8):
+        if out.dtype != ref.dtype:
             return f"{name}: dtype {out.dtype}, expected {ref.dtype}"
         bad = np.count_nonzero(out.astype(np.int64) != ref.astype(np.int64))
         return f"{name}: {bad} of {ref.size} elements differ" if bad else None

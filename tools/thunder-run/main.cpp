@@ -297,7 +297,7 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
       for (size_t p = 0; p < nParams; ++p) {
         if (abi.thunder_param_info(raw, p, &info) != THUNDER_OK)
           continue;
-        uint64_t n = info.dtype.bits / 8;
+        uint64_t n = (info.dtype.bits + 7) / 8;
         for (int d = 0; d < info.ndim; ++d)
           n *= static_cast<uint64_t>(info.shape[d]);
         whole += n;
@@ -405,7 +405,7 @@ int run(const std::string &modelPath, const std::string &inputsPath, const std::
       r.sync();
       double ms = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
       for (DLManagedTensor *t : outs) {
-        size_t bytes = (t->dl_tensor.dtype.bits / 8u);
+        size_t bytes = (t->dl_tensor.dtype.bits + 7u) / 8u;
         for (int d = 0; d < t->dl_tensor.ndim; ++d)
           bytes *= static_cast<size_t>(t->dl_tensor.shape[d]);
         pendingBytes += bytes;

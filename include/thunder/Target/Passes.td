@@ -119,3 +119,20 @@ def OutlineKernels : Pass<"thunder-outline-kernels", "mlir::ModuleOp"> {
 }
 
 #endif
+
+def ExpandFloat8Casts : Pass<"thunder-expand-float8-casts", "mlir::func::FuncOp"> {
+  let summary = "expands arith.extf/truncf of 8-bit floats into integer arithmetic";
+  let description = [{
+    LLVM has no 8-bit float types: the LLVM type converter stores them as i8,
+    and `arith.extf`/`arith.truncf` to or from them have no lowering. This
+    pass rewrites them on scalars (after the loops exist) into integer
+    operations on the f32 bits, from the type's semantics (precision, minimum
+    exponent, how it encodes NaN and infinity), so it serves f8E4M3FN,
+    f8E4M3FNUZ, f8E5M2, f8E5M2FNUZ and kin alike: truncation rounds to nearest
+    even, subnormals included; a value past the largest finite one becomes
+    infinity where the type has one, else NaN (saturation is the front end's
+    clamp). f8E8M0FNU and f4E2M1FN are left to `arith-expand`. Conversions
+    to or from other widths go through f32.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+}

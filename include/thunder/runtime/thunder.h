@@ -52,6 +52,15 @@ extern "C" {
 /* DLPack 0.6 has no kDLBool; later versions define it as 6. Bool tensors are
  * {THUNDER_DL_BOOL, 8, 1}: one byte (0/1) per element. */
 #define THUNDER_DL_BOOL 6
+/* DLPack 1.1's codes of the 8- and 4-bit floats (bits 8, or 4 for float4_e2m1fn);
+ * the integers of 4 and 2 bits are {kDLInt or kDLUInt, 4 or 2, 1}. Every element of
+ * these types takes one byte (not packed). */
+#define THUNDER_DL_FLOAT8_E4M3FN 10
+#define THUNDER_DL_FLOAT8_E4M3FNUZ 11
+#define THUNDER_DL_FLOAT8_E5M2 12
+#define THUNDER_DL_FLOAT8_E5M2FNUZ 13
+#define THUNDER_DL_FLOAT8_E8M0FNU 14
+#define THUNDER_DL_FLOAT4_E2M1FN 17
 
 typedef struct thunder_model thunder_model;
 

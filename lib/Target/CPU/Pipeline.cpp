@@ -46,7 +46,9 @@ void buildCPULoweringPipeline(OpPassManager &pm, const CPUPipelineOptions &optio
   fpm.addPass(createCSEPass());
 
   // bf16/f16 arithmetic in f32 (x86-64 has none), conversions in integer ops
-  // (no soft-float library calls from libgcc).
+  // (no soft-float library calls from libgcc); 8- and 4-bit floats (ONNX) are
+  // only converted, in integer ops too.
+  fpm.addPass(target::createExpandFloat8Casts());
   arith::ArithEmulateUnsupportedFloatsOptions emulate;
   emulate.sourceTypeStrs = {"bf16", "f16"};
   emulate.targetTypeStr = "f32";
@@ -56,6 +58,8 @@ void buildCPULoweringPipeline(OpPassManager &pm, const CPUPipelineOptions &optio
   fpm.addPass(math::createMathExtendToSupportedTypes(extend));
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;
+  expand.includeF8E8M0 = true;
+  expand.includeF4E2M1 = true;
   fpm.addPass(arith::createArithExpandOpsPass(expand));
 
   pm.addPass(createSCFToControlFlowPass());

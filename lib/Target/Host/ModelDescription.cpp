@@ -24,6 +24,12 @@ std::string dtypeName(Type t) {
   if (t.isF64()) return "float64";
   if (t.isF16()) return "float16";
   if (t.isBF16()) return "bfloat16";
+  if (isa<Float8E4M3FNType>(t)) return "float8_e4m3fn";
+  if (isa<Float8E4M3FNUZType>(t)) return "float8_e4m3fnuz";
+  if (isa<Float8E5M2Type>(t)) return "float8_e5m2";
+  if (isa<Float8E5M2FNUZType>(t)) return "float8_e5m2fnuz";
+  if (isa<Float8E8M0FNUType>(t)) return "float8_e8m0fnu";
+  if (isa<Float4E2M1FNType>(t)) return "float4_e2m1fn";
   if (auto i = dyn_cast<IntegerType>(t)) {
     if (i.getWidth() == 1) return "bool";
     if (i.isUnsigned()) return i.getWidth() == 8 ? "uint8" : "";
@@ -39,6 +45,18 @@ std::string dtypeName(Type t) {
 }
 
 namespace {
+
+/// Whether the ABI's integer dtype `name` is stored in elements of `storage`
+/// (same bytes: uint16 as i16, int4 and uint4 as i8).
+bool isABIIntegerStoredAs(llvm::StringRef name, Type storage) {
+  static const std::pair<const char *, unsigned> kStored[] = {
+      {"uint8", 8}, {"uint16", 16}, {"uint32", 32}, {"uint64", 64},
+      {"int4", 8},  {"uint4", 8},   {"int2", 8},    {"uint2", 8}};
+  for (const auto &[abi, width] : kStored)
+    if (name == abi)
+      return storage.isSignlessInteger(width);
+  return false;
+}
 
 uint64_t elementBytes(Type t) {
   unsigned bits = t.getIntOrFloatBitWidth();
@@ -144,6 +162,15 @@ private:
       return emitError(loc) << what << " has element type " << t.elementType
                             << ", which the model ABI does not support",
              failure();
+    // An integer the front end stores in a signless type of the same bytes
+    // (ONNX's unsigned and 4- and 2-bit integers): the ABI names its own dtype.
+    if (auto abi = attrs ? attrs.getAs<StringAttr>("thunder.dtype") : StringAttr()) {
+      if (!isa<IntegerType>(t.elementType) || !isABIIntegerStoredAs(abi.getValue(), t.elementType))
+        return emitError(loc) << what << ": thunder.dtype '" << abi.getValue()
+                              << "' is not an integer dtype stored as " << t.elementType,
+               failure();
+      t.dtype = abi.str();
+    }
     ArrayAttr dims = attrs ? attrs.getAs<ArrayAttr>("thunder.dims") : ArrayAttr();
     if (dims && static_cast<int64_t>(dims.size()) != shaped.getRank())
       return emitError(loc) << what << ": thunder.dims has " << dims.size()

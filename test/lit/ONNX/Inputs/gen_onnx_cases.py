@@ -45,11 +45,17 @@ def main(out):
                     [helper.make_tensor_value_info("x", f32, [2, 3])],
                     [helper.make_tensor_value_info("y", f32, [2, 3])], opset=11),
               os.path.join(out, "softmax_opset11.onnx"))
-    # An unsigned input.
-    onnx.save(model([helper.make_node("Identity", ["x"], ["y"])],
-                    [helper.make_tensor_value_info("x", TensorProto.UINT8, [2])],
-                    [helper.make_tensor_value_info("y", TensorProto.UINT8, [2])]),
+    # An unsigned input: stored as i8, uint8 in the ABI; compared unsigned.
+    onnx.save(model([helper.make_node("Less", ["x", "z"], ["y"], name="less0")],
+                    [helper.make_tensor_value_info("x", TensorProto.UINT8, [2]),
+                     helper.make_tensor_value_info("z", TensorProto.UINT8, [2])],
+                    [helper.make_tensor_value_info("y", TensorProto.BOOL, [2])]),
               os.path.join(out, "uint8.onnx"))
+    # A string input (refused).
+    onnx.save(model([helper.make_node("Identity", ["x"], ["y"])],
+                    [helper.make_tensor_value_info("x", TensorProto.STRING, [2])],
+                    [helper.make_tensor_value_info("y", TensorProto.STRING, [2])]),
+              os.path.join(out, "string.onnx"))
     # A shape operand only known at run time.
     onnx.save(model([helper.make_node("Reshape", ["x", "s"], ["y"], name="reshape0")],
                     [helper.make_tensor_value_info("x", f32, [2, 3]),

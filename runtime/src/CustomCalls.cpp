@@ -1,6 +1,7 @@
 //===- CustomCalls.cpp - user operators called by the compiled code --------===//
 #include "src/CustomCalls.h"
-#include "src/Common.h"
+#include "cuda/Context.h"
+#include "cuda/Driver.h"
 #include "thunder/runtime/compiler_abi.h"
 
 #include <cstring>
@@ -22,11 +23,33 @@ ScopedCustomCalls::~ScopedCustomCalls() { current = previous; }
 
 using thunder::rt::current;
 
+namespace {
+
+/// Zeros in an output the user's function did not write (it failed, or an
+/// earlier one did), so that the rest of the program reads defined values
+/// (indices in range) until the call returns the failure.
+void zero(const DLTensor &t) {
+  size_t bytes = (t.dtype.bits * t.dtype.lanes + 7) / 8;
+  for (int i = 0; i < t.ndim; ++i)
+    bytes *= static_cast<size_t>(t.shape[i]);
+  if (!bytes)
+    return;
+  if (t.device.device_type == kDLCPU) {
+    std::memset(t.data, 0, bytes);
+  } else if (thunder::cuda::CallState *c = thunder::cuda::currentCall(); c && c->cuda) {
+    thunder::cuda::check(c->cuda->d->cuMemsetD8Async(reinterpret_cast<thunder::cuda::CUdeviceptr>(t.data), 0,
+                                                     bytes, c->stream),
+                         "zeroing the outputs of a failed custom operator");
+  }
+}
+
+} // namespace
+
 extern "C" void thunder_custom_call(void *fn, const char *what, const int64_t *table,
                                     int64_t num_inputs, int64_t num_outputs,
                                     int64_t num_scalars) {
-  if (!current || current->status != THUNDER_OK)
-    return; // outside a call (nothing to report to), or after a failure
+  if (!current)
+    return; // outside a call: nothing to report to
   std::vector<DLTensor> tensors(num_inputs + num_outputs);
   for (DLTensor &t : tensors) {
     auto bits = static_cast<uint64_t>(table[1]);
@@ -58,11 +81,16 @@ extern "C" void thunder_custom_call(void *fn, const char *what, const int64_t *t
     else
       outputs.push_back(&tensors[i]);
   }
-  auto call = reinterpret_cast<thunder_custom_op_fn>(fn);
-  thunder_status s = call(inputs.data(), inputs.size(), scalars.data(), scalars.size(),
-                          outputs.data(), outputs.size(), current->stream);
-  if (s != THUNDER_OK) {
+  if (current->status == THUNDER_OK) {
+    auto call = reinterpret_cast<thunder_custom_op_fn>(fn);
+    thunder_status s = call(inputs.data(), inputs.size(), scalars.data(), scalars.size(),
+                            outputs.data(), outputs.size(), current->stream);
+    if (s == THUNDER_OK)
+      return;
     current->status = s;
-    current->message = std::string(what) + " failed: " + thunder_status_string(s);
+    current->message = std::string(what) + " returned " + std::to_string(s) + " (" +
+                       thunder_status_string(s) + ")";
   }
+  for (DLTensor *t : outputs)
+    zero(*t);
 }

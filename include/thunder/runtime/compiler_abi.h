@@ -183,7 +183,9 @@ int64_t thunder_shard_rank(void);
  *   scalar: kind (thunder_scalar's), then the int64 value, or the double's bits.
  * `what` names the operator for messages ("custom operator NS::NAME
  * (thunder_custom_NS_NAME)"). A failing status is recorded in the current
- * call, which returns it; later custom calls of that call do nothing. */
+ * call, which returns it; later custom calls of that call do not run. The
+ * outputs of a call that failed or did not run are zeros, so that the rest of
+ * the program reads defined values (indices in range). */
 void thunder_custom_call(void *fn, const char *what, const int64_t *table, int64_t num_inputs,
                          int64_t num_outputs, int64_t num_scalars);
 

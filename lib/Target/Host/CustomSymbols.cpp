@@ -94,11 +94,11 @@ LogicalResult checkCustomSymbols(ModuleOp module, llvm::ArrayRef<std::string> li
       return;
     ok = false;
     if (symbol.ends_with("_backward"))
-      op.emitError() << "--backward through custom operator " << op.getOpName() << " needs "
+      emitError(op.getLoc()) << "--backward through custom operator " << op.getOpName() << " needs "
                      << symbol << ", its gradient, which is not defined (" << given
                      << "): export it from the library, or compile without --backward";
     else
-      op.emitError() << "custom operator " << op.getOpName() << " needs " << symbol
+      emitError(op.getLoc()) << "custom operator " << op.getOpName() << " needs " << symbol
                      << " (a thunder_custom_op_fn), which is not defined (" << given << ")";
   });
   return success(ok);

@@ -590,4 +590,49 @@ def Thunder_FusedAttentionGradOp : Thunder_FusedAttentionBase<"fused_attention_g
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// User operators (torch.library; docs/custom-ops.md)
+//===----------------------------------------------------------------------===//
+
+def Thunder_CustomCallOp : Thunder_Op<"custom_call", [
+    AttrSizedOperandSegments, DeclareOpInterfaceMethods<MemoryEffectsOpInterface>]> {
+  let summary = "a call of a user operator's C function (thunder_custom_op_fn)";
+  let description = [{
+    Calls `callee` (`thunder_custom_NS_NAME`, or its `_backward`, a
+    `thunder_custom_op_fn` of thunder.h that `thunderc --link` provides) with
+    `inputs` as DLTensors and `scalars` (i64, f64 or bool attributes) as
+    `thunder_scalar`s, in order. `op_name` is the user's `NS::NAME`, for
+    messages. Two forms:
+    - on tensors (the importer's, value semantics): `results` are new tensors
+      of the archive's shapes; `sizes` gives the extent of each dynamic
+      dimension of the results, in order (like `thunder.full`);
+    - on buffers (after bufferization): the results are written into
+      `outputs`, and there are no sizes and no results.
+    After bufferization `thunder-custom-calls` makes it a call of the
+    runtime's `thunder_custom_call` (compiler_abi.h), which builds the
+    DLTensors on the model's device and passes the call's stream.
+    ```mlir
+    %y:2 = thunder.custom_call @thunder_custom_mylib_mix(%a, %b) sizes(%n)
+             {op_name = "mylib::mix", scalars = [3, 5.000000e-01 : f64, true]}
+             : (tensor<?x8xf32>, tensor<8xf32>) -> (tensor<?x8xf32>, tensor<8xf32>)
+    thunder.custom_call @thunder_custom_mylib_mix(%a, %b) outs(%o0, %o1 : memref<4x8xf32>, memref<8xf32>)
+             {op_name = "mylib::mix"} : (memref<4x8xf32>, memref<8xf32>) -> ()
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$callee, StrAttr:$op_name,
+                       Variadic<Thunder_TensorOrBuffer>:$inputs, Variadic<Index>:$sizes,
+                       Variadic<AnyMemRef>:$outputs,
+                       DefaultValuedAttr<ArrayAttr, "{}">:$scalars);
+  let results = (outs Variadic<Thunder_Tensor>:$results);
+  let assemblyFormat = [{
+    $callee `(` $inputs `)` (`sizes` `(` $sizes^ `)`)? (`outs` `(` $outputs^ `:` type($outputs) `)`)?
+    attr-dict `:` functional-type($inputs, $results)
+  }];
+  let extraClassDeclaration = [{
+    /// Whether this is the form on buffers.
+    bool onBuffers() { return getNumResults() == 0 && !getOutputs().empty(); }
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // THUNDER_OPS_TD

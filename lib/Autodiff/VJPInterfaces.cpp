@@ -20,6 +20,7 @@ void registerVJPExternalModels(DialectRegistry &registry) {
     registerConvolutionVJPs(context);
     registerPoolingVJPs(context);
     registerAttentionVJPs(context);
+    registerCustomCallVJPs(context);
     registerNoGradientOps(context);
   });
 }

@@ -8,6 +8,7 @@
 #include "thunder/Driver/Compile.h"
 #include "thunder/Driver/MLIRInput.h"
 #include "thunder/Target/CPU/Pipeline.h"
+#include "thunder/Target/Host/CustomSymbols.h"
 #include "thunder/Target/Host/HostCode.h"
 #include "thunder/Target/Host/ModelDescription.h"
 #include "thunder/Target/Host/PrefixedAPI.h"
@@ -25,6 +26,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -248,6 +250,15 @@ LogicalResult Compiler::writeObjectOrLink(const target::ModelDesc &model,
   std::vector<std::string> objects = {obj->path()};
   if (weightsAsm)
     objects.push_back(weightsAsm->path());
+  // The user operators' libraries after the model's object, which calls them;
+  // a shared one is found at run time by its absolute path (or the rpath).
+  for (const std::string &lib : options.linkInputs) {
+    llvm::SmallString<256> path(lib);
+    llvm::sys::fs::make_absolute(path);
+    objects.push_back(path.str().str());
+    if (llvm::StringRef(lib).ends_with(".so") || llvm::StringRef(lib).contains(".so."))
+      link.extraArgs.push_back("-Wl,-rpath," + llvm::sys::path::parent_path(path).str());
+  }
   if (llvm::Error e = target::linkSharedObject(objects, *runtime, so->path(), link))
     return error(std::move(e));
   if (llvm::Error e = so->commit())
@@ -390,6 +401,12 @@ LogicalResult Compiler::run() {
   if (!options.mesh.empty() && failed(partition(root)))
     return failure();
 
+  // The user operators' functions: defined by the --link libraries, checked
+  // before anything is written (a .so must link; other outputs when given).
+  if ((options.emit == EmitKind::SharedObject || !options.linkInputs.empty()) &&
+      failed(target::checkCustomSymbols(module, options.linkInputs)))
+    return failure();
+
   if (options.emit == EmitKind::MLIR) {
     std::string text;
     llvm::raw_string_ostream os(text);
@@ -409,6 +426,7 @@ LogicalResult Compiler::run() {
   if (failed(model))
     return failure();
   model->mesh = options.mesh;
+  model->customSymbols = target::getCustomSymbols(module);
   model->apiPrefix =
       options.apiPrefix.empty() ? target::defaultAPIPrefix(model->name) : options.apiPrefix;
   if (!target::isCIdentifier(model->apiPrefix))

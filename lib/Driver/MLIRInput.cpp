@@ -10,6 +10,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
+#include "thunder/Target/Host/Pipelines.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "thunder/Shard/Passes.h"
@@ -25,6 +26,7 @@ void registerCompilerDialects(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registry.insert<thunder::ThunderDialect>();
   thunder::shard::registerShardingExternalModels(registry);
+  thunder::target::registerCustomCallBufferization(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
 }

@@ -310,6 +310,9 @@ LogicalResult GraphImporter::importNode(const pt2::Node &node) {
     return inlineSubgraph(node, loc);
 
   const OpEntry *entry = OpTable::get().lookup(target);
+  static const OpEntry userOperator{convertUserOperator, "", ""};
+  if (!entry && isUserOperator(node.target))
+    entry = &userOperator;
   if (!entry)
     return emitError(loc) << "unsupported operator '" << target << "'";
   if (!entry->convert)

@@ -143,8 +143,9 @@ describeNodeLowerings(MLIRContext &context, StringRef path) {
     collector.opsByNode[node].insert(name);
     if (op->getDialect() && op->getDialect()->getNamespace() == "thunder")
       return;
-    if (llvm::any_of(op->getOperandTypes(), isFloatingTensor) ||
-        llvm::any_of(op->getResultTypes(), isFloatingTensor))
+    // Only a floating result carries a gradient: tensor.dim of a floating
+    // tensor (a dynamic extent for a broadcast) reads its shape, not its values.
+    if (llvm::any_of(op->getResultTypes(), isFloatingTensor))
       collector.foreignByNode[node].insert(name);
   });
   collector.visit(archive->program.graph);

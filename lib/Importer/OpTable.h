@@ -58,6 +58,14 @@ private:
   llvm::StringMap<OpEntry> entries;
 };
 
+/// Whether `target` ("torch.ops.NS.NAME.default") is an operator of the
+/// user's namespace, which compiles to a call of its C function
+/// (CustomOps.cpp, docs/custom-ops.md) rather than through the table.
+bool isUserOperator(llvm::StringRef target);
+/// Its C function: "thunder_custom_NS_NAME".
+std::string userOperatorSymbol(llvm::StringRef target);
+mlir::LogicalResult convertUserOperator(NodeContext &ctx);
+
 // One registration function per family (each in its *Ops.cpp).
 void registerElementwiseOps(OpTable &table);
 void registerActivationOps(OpTable &table);

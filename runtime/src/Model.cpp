@@ -1,6 +1,7 @@
 //===- Model.cpp - Instances: binding, validation, calling the entries -----===//
 
 #include "src/Model.h"
+#include "src/CustomCalls.h"
 #include "src/WeightsFile.h"
 
 #include "cuda/Context.h"
@@ -877,10 +878,16 @@ static void requireCommunicator(const thunder_model &m) {
                    : std::string("thunder_model_set_mpi_comm")) + ")");
 }
 
-/// Runs an entry with the instance's transport current for its collectives.
-static void callEntry(thunder_model &m, Frame &f, EntryFn entry) {
+/// Runs an entry with the instance's transport current for its collectives,
+/// and the call's device and stream for its custom operators, whose failure
+/// becomes the call's (scope.check(), once the results are owned).
+static void callEntry(thunder_model &m, CallScope &scope, Frame &f, EntryFn entry) {
   thunder::shard::ScopedTransport collectives(m.transport.get());
+  DLDevice device = m.cuda ? DLDevice{kDLCUDA, m.cudaState->ordinal} : DLDevice{kDLCPU, 0};
+  ScopedCustomCalls custom(device, scope.call.stream);
   f.call(entry);
+  if (custom.status != THUNDER_OK)
+    scope.call.record(custom.status, custom.message);
   collectives.check();
 }
 
@@ -944,7 +951,7 @@ void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
     }
   }
   f.layoutResults(meta, meta.forward.results);
-  callEntry(m, f, m.img->forward);
+  callEntry(m, *scope, f, m.img->forward);
   std::vector<DLManagedTensor *> made(meta.outputs.size(), nullptr);
   try {
     // Constructed first: on failure its destructor frees what the entry allocated.
@@ -1089,7 +1096,7 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
     }
   }
   f.layoutResults(meta, meta.backward.results);
-  callEntry(m, f, m.img->backward);
+  callEntry(m, *scope, f, m.img->backward);
   std::vector<DLManagedTensor *> gp(meta.params.size(), nullptr), gi(meta.inputs.size(), nullptr);
   try {
     Results res(m, *scope, f, meta.backward.results);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end check of one fixture on the CPU target:
-#   run_fixture.sh NAME [--backward] [--weights=external] [--mesh=dp:N [--shard-params]]
+#   run_fixture.sh NAME [--backward] [--weights=external] [--mesh=dp:N [--shard-params]] [--link=LIB]...
 # compiles test/fixtures/NAME.pt2 with `thunderc --target=cpu`, runs thunder-run on
 # NAME.ref.safetensors and compares with tools/thunder-run/compare.py at the
 # tolerances of test/fixtures/README.md:
@@ -11,6 +11,8 @@
 # NAME.external.weights.safetensors beside the .so) and runs with thunder-run
 # --weights; besides the reference check, the results must equal byte for byte
 # those of the embedded build when its run (the test's previous RUN line) left them.
+# --link=LIB: passed to thunderc (the functions of the fixture's custom operators,
+# docs/custom-ops.md).
 # --mesh=...: compiles the partitioned program (docs/sharding.md) and runs it under
 # `mpirun --oversubscribe -np RANKS`; rank 0's gathered results must match the same
 # single-process reference.
@@ -27,6 +29,7 @@ name="${1:?usage: run_fixture.sh NAME [--backward] [--weights=external]}"
 backward=0
 external=0
 mesh_args=()
+link_args=()
 ranks=1
 for arg in "${@:2}"; do
   case "$arg" in
@@ -36,6 +39,7 @@ for arg in "${@:2}"; do
       mesh_args+=("$arg")
       for axis in $(echo "${arg#--mesh=}" | tr ',' ' '); do ranks=$((ranks * ${axis#*:})); done ;;
     --shard-params) mesh_args+=("$arg") ;;
+    --link=*) link_args+=("$arg") ;;
     *) echo "run_fixture: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -70,7 +74,7 @@ esac
 compile_args=(--target=cpu "$pt2" -o "$so")
 [ $backward = 1 ] && compile_args+=(--backward)
 [ $external = 1 ] && compile_args+=(--weights=external)
-compile_args+=("${mesh_args[@]}")
+compile_args+=("${mesh_args[@]}" "${link_args[@]}")
 launcher=()
 [ ${#mesh_args[@]} -gt 0 ] && launcher=(mpirun --oversubscribe --allow-run-as-root -np "$ranks")
 echo "== compile: thunderc ${compile_args[*]}"

@@ -55,6 +55,7 @@ int main(int argc, char **argv) {
   thunder::autodiff::registerVJPExternalModels(registry);
 #endif
   thunder::shard::registerShardingExternalModels(registry);
+  thunder::target::registerCustomCallBufferization(registry);
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "thunder optimizer driver\n", registry));
 }

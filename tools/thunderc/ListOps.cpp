@@ -16,7 +16,7 @@
 //     node TARGET COUNT FLAGS OPS... [foreign: OPS...]
 //       FLAGS: differentiable, floating-input, tensor-input (comma separated;
 //       '-' for none), OPS: the ops the importer made of its nodes, FOREIGN:
-//       the non-thunder ones among them on floating tensors
+//       the non-thunder ones among them with a floating tensor result
 //
 //===----------------------------------------------------------------------===//
 #include "ListOps.h"

@@ -2,7 +2,7 @@
 //
 //   thunderc MODEL.pt2 -o OUT [--target=cuda|cpu] [--gpu-arch=sm_90,sm_80]
 //            [--backward] [--emit=so|obj|mlir|ptx|header] [-O0..-O3]
-//            [--weights=embedded|external] [--name=NAME]
+//            [--weights=embedded|external] [--name=NAME] [--link=LIB]...
 //            [--print-ir-after-all] [--print-ir-after=PASS] [-v] [--time-passes]
 //   thunderc --list-ops [MODEL.pt2]
 //
@@ -63,6 +63,7 @@ struct Options {
   std::string mesh;
   bool shardParams = false;
   std::string name;
+  std::vector<std::string> link;
   int optLevel = 2;
   bool printIrAfterAll = false;
   std::string printIrAfter;
@@ -237,6 +238,7 @@ int run(const Options &opts) {
   copts.inputPath = opts.input;
   copts.mesh = thunderc::parseMesh(opts.mesh).axes; // checked in main
   copts.shardParams = opts.shardParams;
+  copts.linkInputs = opts.link;
   if (failed(drv::compile(*imported->module, imported->weights, copts, opts.output)))
     return 1;
   return 0;
@@ -309,6 +311,11 @@ int main(int argc, char **argv) {
                  "the model's name (default: the input's stem) and the prefix of its own "
                  "copy of the C API, NAME_model_create, NAME_forward, ... (a C identifier), "
                  "so that one binary can link several models");
+  app.add_option("--link", opts.link,
+                 "a library (.so, .o or .a) that defines the C functions of the model's "
+                 "custom operators (thunder_custom_NS_NAME[_backward], docs/custom-ops.md), "
+                 "linked into the .so; repeatable")
+      ->allow_extra_args(false);
   app.add_option("-O", opts.optLevel, "optimisation level 0..3 (default 2)")
       ->check(CLI::Range(0, 3));
   app.add_flag("--print-ir-after-all", opts.printIrAfterAll,

@@ -31,6 +31,7 @@ void registerLinearAlgebraVJPs(mlir::MLIRContext *context);
 void registerConvolutionVJPs(mlir::MLIRContext *context);
 void registerPoolingVJPs(mlir::MLIRContext *context);
 void registerAttentionVJPs(mlir::MLIRContext *context);
+void registerCustomCallVJPs(mlir::MLIRContext *context);
 void registerNoGradientOps(mlir::MLIRContext *context);
 
 } // namespace thunder::autodiff

@@ -43,6 +43,9 @@ struct CompileOptions {
   std::vector<std::pair<std::string, int64_t>> mesh;
   /// --shard-params: FSDP / ZeRO-3 over the mesh's dp axis.
   bool shardParams = false;
+  /// --link: the user's libraries (.so, .o, .a) that define the functions of
+  /// its custom operators (docs/custom-ops.md); linked into MODEL.so.
+  std::vector<std::string> linkInputs;
 };
 
 /// Runs everything after import (autodiff, decomposition, lowering, codegen,

@@ -53,8 +53,8 @@ struct NodeLowering {
   /// The ops located at those nodes after import ("thunder.add",
   /// "arith.constant"), sorted and unique; empty for views and identities.
   std::vector<std::string> ops;
-  /// The non-thunder ops among `ops` with a floating tensor operand or result
-  /// (these have no VJP rule).
+  /// The non-thunder ops among `ops` with a floating tensor result (they would
+  /// need a VJP rule, which they lack).
   std::vector<std::string> floatingForeignOps;
 };
 

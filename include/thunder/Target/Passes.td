@@ -118,6 +118,25 @@ def OutlineKernels : Pass<"thunder-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def CustomCalls : Pass<"thunder-custom-calls", "mlir::ModuleOp"> {
+  let summary = "turns thunder.custom_call on buffers into calls of the runtime's thunder_custom_call";
+  let description = [{
+    Every target, after bufferization (and the memory plan, which sees the op
+    read its inputs and write its outputs): a user operator's call
+    (docs/custom-ops.md) becomes
+    `func.call @thunder_custom_call(fn, what, table, #inputs, #outputs, #scalars)`
+    (compiler_abi.h), where `fn` is the address of the user's function,
+    `what` a string naming the operator for messages, and `table` a stack
+    array of 64-bit words describing the tensors (data pointer, DLDataType,
+    rank, sizes) and the scalars. The runtime builds the DLTensors on the
+    model's device and passes the call's stream. An operand that is not
+    compact row-major is copied into a new buffer first (an output: written
+    there, then copied back).
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 #endif
 
 def ExpandFloat8Casts : Pass<"thunder-expand-float8-casts", "mlir::func::FuncOp"> {

@@ -174,6 +174,21 @@ void thunder_shard_reduce_scatter(const void *in, void *out, int64_t count, int3
 /* This rank's index on the data-parallel axis (0 outside a call). */
 int64_t thunder_shard_rank(void);
 
+/* --- custom operators (thunder.custom_call; docs/custom-ops.md) ------------- */
+/* Calls `fn` (a thunder_custom_op_fn) with DLTensors on the current call's
+ * device and stream. `table` holds num_inputs + num_outputs tensor records,
+ * then num_scalars scalar records, in 64-bit words:
+ *   tensor: data pointer, DLDataType (code | bits << 8 | lanes << 16), rank,
+ *           sizes[rank] (compact row-major: no strides);
+ *   scalar: kind (thunder_scalar's), then the int64 value, or the double's bits.
+ * `what` names the operator for messages ("custom operator NS::NAME
+ * (thunder_custom_NS_NAME)"). A failing status is recorded in the current
+ * call, which returns it; later custom calls of that call do not run. The
+ * outputs of a call that failed or did not run are zeros, so that the rest of
+ * the program reads defined values (indices in range). */
+void thunder_custom_call(void *fn, const char *what, const int64_t *table, int64_t num_inputs,
+                         int64_t num_outputs, int64_t num_scalars);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -290,6 +290,38 @@ THUNDER_API thunder_status thunder_model_init_nccl(thunder_model *model, const v
 /* A new ncclUniqueId (128 bytes) into `out` (libnccl opened now). */
 THUNDER_API thunder_status thunder_nccl_unique_id(void *out);
 
+/* --- custom operators (docs/custom-ops.md) ----------------------------------- */
+
+/* A .pt2 node of a user operator NS::NAME (torch.library.custom_op with a fake
+ * implementation) compiles to a call of `thunder_custom_NS_NAME`, which the
+ * user's library (thunderc --link ops.so|ops.o|ops.a) exports with the type
+ * thunder_custom_op_fn; `--backward` also calls `thunder_custom_NS_NAME_backward`.
+ * Not functions of a model: the model calls them. */
+
+/* A non-tensor argument: int (kind 0, in `i`), float (kind 1, in `f`) or bool
+ * (kind 2, 0/1 in `i`). */
+typedef struct {
+  int kind; /* 0 int64, 1 double, 2 bool */
+  int64_t i;
+  double f;
+} thunder_scalar;
+
+/* inputs: the tensor arguments in the schema's order (a Tensor[] argument
+ * flattened in place); scalars: the others, in the schema's order. outputs:
+ * allocated by the runtime from the archive's shapes, compact row-major
+ * (strides NULL), on the model's device, to be written (not read).
+ * Backward: inputs are one cotangent per forward output (zeros where none),
+ * then the forward's tensor inputs; scalars are the forward's; outputs are one
+ * gradient per forward tensor input, shaped and typed like it.
+ * cuda_stream: the model call's CUstream on the CUDA target (enqueue the work
+ * there; NULL is the legacy default stream), NULL on the CPU target. A status
+ * other than THUNDER_OK makes the model call fail with that status and a
+ * message naming the operator. */
+typedef thunder_status (*thunder_custom_op_fn)(const DLTensor *const *inputs, size_t num_inputs,
+                                               const thunder_scalar *scalars, size_t num_scalars,
+                                               DLTensor *const *outputs, size_t num_outputs,
+                                               void *cuda_stream);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -40,6 +40,8 @@ struct ConvertThunderToLinalgPass
       target.addLegalOp<AttentionOp>();
     // A target's fused kernels (destination style, bufferized by the target).
     target.addLegalOp<FusedAttentionOp, FusedAttentionGradOp>();
+    // A user operator's call stays whole until bufferization (custom-ops.md).
+    target.addLegalOp<CustomCallOp>();
     target.markUnknownOpDynamicallyLegal([](mlir::Operation *) { return true; });
     mlir::RewritePatternSet patterns(ctx);
     populateThunderToLinalgPatterns(patterns);

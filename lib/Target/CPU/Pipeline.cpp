@@ -29,6 +29,8 @@ using namespace mlir;
 namespace thunder::cpu {
 
 void buildCPULoweringPipeline(OpPassManager &pm, const CPUPipelineOptions &options) {
+  // User operators become runtime calls first: their copies are legalised too.
+  pm.addPass(target::createCustomCalls());
   pm.addPass(target::createLegalizeCopies());
   if (options.optLevel > 0)
     pm.addNestedPass<func::FuncOp>(target::createInterchangeLoops());

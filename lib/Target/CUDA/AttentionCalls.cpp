@@ -22,6 +22,7 @@
 #include "Passes.h"
 
 #include "thunder/Dialect/Thunder/ThunderOps.h"
+#include "thunder/Target/Host/CallTemporaries.h"
 
 namespace thunder::cuda {
 #define GEN_PASS_DEF_CUDAATTENTIONCALLS
@@ -62,8 +63,7 @@ struct CallBuilder {
   Location loc;
   SmallVector<Value> args;
   SmallVector<Type> types;
-  SmallVector<std::pair<Value, Value>> copyBack; // (temporary, output)
-  SmallVector<Value> temporaries;
+  target::CallTemporaries temporaries{b, loc};
 
   Value i64(Value index) { return arith::IndexCastOp::create(b, loc, b.getI64Type(), index); }
   void push(Value v) {
@@ -78,21 +78,7 @@ struct CallBuilder {
   /// already has one): copied in for inputs, copied back after the call for
   /// outputs.
   Value contiguous(Value memref, bool output) {
-    if (lastDimContiguous(memref))
-      return memref;
-    auto type = cast<MemRefType>(memref.getType());
-    SmallVector<Value> sizes;
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      if (type.isDynamicDim(i))
-        sizes.push_back(memref::DimOp::create(b, loc, memref, i));
-    auto tmpType = MemRefType::get(type.getShape(), type.getElementType());
-    Value tmp = memref::AllocOp::create(b, loc, tmpType, sizes);
-    temporaries.push_back(tmp);
-    if (output)
-      copyBack.push_back({tmp, memref});
-    else
-      memref::CopyOp::create(b, loc, memref, tmp);
-    return tmp;
+    return lastDimContiguous(memref) ? memref : temporaries.compactCopy(memref, output);
   }
 
   /// Pointer and the strides of the three leading dims.
@@ -149,16 +135,13 @@ struct CallBuilder {
   void call(ModuleOp module, StringRef name) {
     func::FuncOp f = getOrDeclareRuntimeFunction(module, name, types, {});
     func::CallOp::create(b, loc, f, args);
-    for (auto [tmp, out] : copyBack)
-      memref::CopyOp::create(b, loc, tmp, out);
-    for (Value tmp : temporaries)
-      memref::DeallocOp::create(b, loc, tmp);
+    temporaries.finish();
   }
 };
 
 void lower(ModuleOp module, FusedAttentionOp op) {
   OpBuilder b(op);
-  CallBuilder cb{b, op.getLoc(), {}, {}, {}, {}};
+  CallBuilder cb{b, op.getLoc(), {}, {}};
   Value q = cb.contiguous(op.getQuery(), false), k = cb.contiguous(op.getKey(), false),
         v = cb.contiguous(op.getValue(), false), o = cb.contiguous(op.getOutputs()[0], true);
   cb.pushProblem(q, k);
@@ -175,7 +158,7 @@ void lower(ModuleOp module, FusedAttentionOp op) {
 
 void lower(ModuleOp module, FusedAttentionGradOp op) {
   OpBuilder b(op);
-  CallBuilder cb{b, op.getLoc(), {}, {}, {}, {}};
+  CallBuilder cb{b, op.getLoc(), {}, {}};
   Value q = cb.contiguous(op.getQuery(), false), k = cb.contiguous(op.getKey(), false),
         v = cb.contiguous(op.getValue(), false), dO = cb.contiguous(op.getGradOutput(), false);
   SmallVector<Value> grads;

@@ -153,6 +153,9 @@ void buildCUDABufferizationPipeline(OpPassManager &pm, const CUDAPipelineOptions
 void buildCUDALoweringPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
   // Host code on memrefs: library calls, then one kernel per linalg op.
   pm.addPass(createCUDAAttentionCalls());
+  // User operators: host-side calls on the call's stream (before
+  // legalize-host-accesses, which makes their copies kernels).
+  pm.addPass(target::createCustomCalls());
   CUDALibraryCallsOptions calls;
   calls.tf32 = options.tf32;
   pm.addPass(createCUDALibraryCalls(calls));
@@ -235,6 +238,7 @@ void registerDialectsAndInterfaces(DialectRegistry &registry) {
   registerAllExtensions(registry);
   registerAllToLLVMIRTranslations(registry);
   registerFusedAttentionInterfaces(registry);
+  target::registerCustomCallBufferization(registry);
 }
 
 namespace {

@@ -701,6 +701,8 @@ public:
     }
     if (!m.apiPrefix.empty())
       writePrefixedAPI();
+    if (!m.customSymbols.empty())
+      writeCustomSymbols();
     writeGroup("INPUT", "Inputs (thunder_forward's `inputs`)", m.inputs);
     writeGroup("OUTPUT", "Outputs (thunder_forward's `outputs`)", m.outputs);
     writeGroup("PARAM", "Parameters (thunder_model_create_with_weights' `params`)", m.params);
@@ -724,6 +726,22 @@ private:
       os << ret << (ret.ends_with("*") ? "" : " ") << m.apiPrefix << "_" << f.name << f.params
          << ";\n";
     }
+    os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
+  }
+
+  /// What the library given to thunderc --link must export.
+  void writeCustomSymbols() {
+    os << "/* Custom operators: MODEL.so calls these functions of the library given to\n"
+       << " * thunderc --link (thunder_custom_op_fn of thunder.h; docs/custom-ops.md):\n";
+    for (const CustomSymbol &s : m.customSymbols)
+      os << " *   " << s.symbol << ": " << commentSafe(s.op) << (s.backward ? ", its gradient" : "")
+         << "\n";
+    os << " */\n#define " << prefix << "_NUM_CUSTOM_SYMBOLS " << m.customSymbols.size() << "\n"
+       << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
+    for (const CustomSymbol &s : m.customSymbols)
+      os << "thunder_status " << s.symbol
+         << "(const DLTensor *const *inputs, size_t num_inputs, const thunder_scalar *scalars,\n"
+         << "    size_t num_scalars, DLTensor *const *outputs, size_t num_outputs, void *cuda_stream);\n";
     os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n";
   }
 

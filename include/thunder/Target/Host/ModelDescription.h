@@ -10,6 +10,7 @@
 #define THUNDER_TARGET_HOST_MODELDESCRIPTION_H
 
 #include "thunder/Importer/Importer.h"
+#include "thunder/Target/Host/CustomSymbols.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -78,6 +79,8 @@ struct ModelDesc {
   /// thunderc --name: MODEL.h declares the C API as <apiPrefix>_forward, ...
   /// (PrefixedAPI.h); empty: only the generic thunder_* functions.
   std::string apiPrefix;
+  /// The user operators' functions the model calls (MODEL.h lists them).
+  std::vector<CustomSymbol> customSymbols;
 };
 
 struct DescribeOptions {

@@ -23,6 +23,10 @@ struct BufferizationPipelineOptions {
 void buildBufferizationPipeline(mlir::OpPassManager &pm,
                                 const BufferizationPipelineOptions &options = {});
 
+/// The bufferization of thunder.custom_call (CustomCalls.cpp): new buffers
+/// for its results, the op on buffers writing them.
+void registerCustomCallBufferization(mlir::DialectRegistry &registry);
+
 /// Registers the passes of Passes.td and the pipeline above as
 /// `thunder-bufferize` (for thunder-opt).
 void registerTargetPassesAndPipelines();

@@ -317,6 +317,116 @@ __device__ __forceinline__ uint32_t lds32(const void *ptr) {
   return *reinterpret_cast<const uint32_t *>(ptr);
 }
 
+/// One K/V tile of the register forward after S = Q K^T (s, 16 x 64 per warp
+/// in the mma C layout): scale into the log2 domain, mask the tile's edges,
+/// the causal diagonal and mixed mask tiles, update the online softmax (m,
+/// the per-thread partial row sums) and add P V into acc, V's B operands
+/// from shared memory (sV: 64 keys, row stride D + kPad) through ldmatrix.trans.
+template <typename T, int D>
+__device__ __forceinline__ void softmaxTimesV(const Params &p, int64_t b, int64_t h, int64_t m0,
+                                              int64_t n0, int cls, const int64_t (&row)[2],
+                                              float (&s)[kBN / 8][4], float (&acc)[D / 8][4],
+                                              float (&mRow)[2], float (&lPart)[2], const T *sV) {
+  using M = MmaType<T>;
+  constexpr int ld = D + kPad;
+  const int lane = threadIdx.x % 32, t = lane & 3;
+  const float scale2 = p.scale * kLog2e;
+  const bool mixed = cls == thunder::attention::TILE_MIXED;
+  const bool edge = n0 + kBN > p.S || m0 + kBM > p.L || (p.causal && n0 + kBN - 1 > m0) || mixed;
+  float mx[2] = {-INFINITY, -INFINITY};
+#pragma unroll
+  for (int nt = 0; nt < kBN / 8; ++nt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      float x = s[nt][e] * scale2;
+      if (edge) {
+        int64_t i = row[e >> 1], j = n0 + nt * 8 + 2 * t + (e & 1);
+        x = outside(p, i, j) ? -INFINITY : mixed ? x + maskAt(p, b, h, i, j) : x;
+      }
+      s[nt][e] = x;
+      mx[e >> 1] = fmaxf(mx[e >> 1], x);
+    }
+
+  float alpha[2], mUse[2];
+#pragma unroll
+  for (int hh = 0; hh < 2; ++hh) {
+    mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 1));
+    mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 2));
+    float mNew = fmaxf(mRow[hh], mx[hh]);
+    mUse[hh] = mNew == -INFINITY ? 0.f : mNew;
+    alpha[hh] = exp2f(mRow[hh] - mUse[hh]);
+    mRow[hh] = mNew;
+    lPart[hh] *= alpha[hh];
+  }
+#pragma unroll
+  for (int nt = 0; nt < kBN / 8; ++nt)
+#pragma unroll
+    for (int e = 0; e < 4; ++e) {
+      s[nt][e] = exp2f(s[nt][e] - mUse[e >> 1]);
+      lPart[e >> 1] += s[nt][e];
+    }
+#pragma unroll
+  for (int dt = 0; dt < D / 8; ++dt) {
+    acc[dt][0] *= alpha[0];
+    acc[dt][1] *= alpha[0];
+    acc[dt][2] *= alpha[1];
+    acc[dt][3] *= alpha[1];
+  }
+
+  // O += P V, 16 keys at a time; P's A fragment is two score tiles.
+#pragma unroll
+  for (int ks = 0; ks < kBN / 16; ++ks) {
+    uint32_t a[4] = {M::pack(s[2 * ks][0], s[2 * ks][1]), M::pack(s[2 * ks][2], s[2 * ks][3]),
+                     M::pack(s[2 * ks + 1][0], s[2 * ks + 1][1]),
+                     M::pack(s[2 * ks + 1][2], s[2 * ks + 1][3])};
+#pragma unroll
+    for (int dt = 0; dt < D / 16; ++dt) {
+      // Matrix m = lane / 8: keys ks*16 + (m & 1) * 8, columns dt*16 + (m >> 1) * 8.
+      const int mat = lane >> 3;
+      const T *vrow = sV + (ks * 16 + (mat & 1) * 8 + (lane & 7)) * ld + dt * 16 + (mat >> 1) * 8;
+      uint32_t bv[4];
+      ldmatrixTrans4(bv, vrow);
+      M::mma(acc[2 * dt], a, bv[0], bv[1]);
+      M::mma(acc[2 * dt + 1], a, bv[2], bv[3]);
+    }
+  }
+}
+
+/// The register forward's epilogue: O = acc / l for the thread's two rows
+/// (16-bit pairs when `vec`), and lse in natural-log units.
+template <typename T, int D>
+__device__ __forceinline__ void storeForwardRows(const Params &p, int64_t b, int64_t h,
+                                                 const int64_t (&row)[2], const float (&acc)[D / 8][4],
+                                                 const float (&mRow)[2], const float (&lPart)[2],
+                                                 bool vec) {
+  using M = MmaType<T>;
+  const int t = (threadIdx.x % 32) & 3;
+#pragma unroll
+  for (int hh = 0; hh < 2; ++hh) {
+    float l = lPart[hh];
+    l += __shfl_xor_sync(0xffffffffu, l, 1);
+    l += __shfl_xor_sync(0xffffffffu, l, 2);
+    const int64_t i = row[hh];
+    if (i >= p.L)
+      continue;
+    const float inv = l > 0.f ? 1.f / l : 0.f;
+    T *o = static_cast<T *>(p.o) + b * p.oB + h * p.oH + i * p.oL;
+#pragma unroll
+    for (int dt = 0; dt < D / 8; ++dt) {
+      float lo = acc[dt][2 * hh] * inv, hi = acc[dt][2 * hh + 1] * inv;
+      int c = dt * 8 + 2 * t;
+      if (vec) {
+        *reinterpret_cast<uint32_t *>(o + c) = M::pack(lo, hi);
+      } else {
+        o[c] = fromF<T>(lo);
+        o[c + 1] = fromF<T>(hi);
+      }
+    }
+    if (t == 0 && p.lse)
+      p.lse[(b * p.H + h) * p.L + i] = l > 0.f ? mRow[hh] * kLn2 + logf(l) : -INFINITY;
+  }
+}
+
 template <typename T, int D> __device__ void fwdMMA(const Params &p) {
   using M = MmaType<T>;
   constexpr int ld = D + kPad;
@@ -333,7 +443,6 @@ template <typename T, int D> __device__ void fwdMMA(const Params &p) {
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane >> 2, t = lane & 3;
   const bool vec = p.vec;
-  const float scale2 = p.scale * kLog2e;
   const int64_t row[2] = {m0 + warp * 16 + g, m0 + warp * 16 + g + 8};
 
   loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
@@ -378,92 +487,10 @@ template <typename T, int D> __device__ void fwdMMA(const Params &p) {
       }
     }
 
-    // Scale into the log2 domain; the tile's edges, the causal diagonal and masks.
-    const bool mixed = cls == thunder::attention::TILE_MIXED;
-    const bool edge = n0 + kBN > p.S || m0 + kBM > p.L || (p.causal && n0 + kBN - 1 > m0) || mixed;
-    float mx[2] = {-INFINITY, -INFINITY};
-#pragma unroll
-    for (int nt = 0; nt < kBN / 8; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        float x = s[nt][e] * scale2;
-        if (edge) {
-          int64_t i = row[e >> 1], j = n0 + nt * 8 + 2 * t + (e & 1);
-          x = outside(p, i, j) ? -INFINITY : mixed ? x + maskAt(p, b, h, i, j) : x;
-        }
-        s[nt][e] = x;
-        mx[e >> 1] = fmaxf(mx[e >> 1], x);
-      }
-
-    float alpha[2], mUse[2];
-#pragma unroll
-    for (int hh = 0; hh < 2; ++hh) {
-      mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 1));
-      mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 2));
-      float mNew = fmaxf(mRow[hh], mx[hh]);
-      mUse[hh] = mNew == -INFINITY ? 0.f : mNew;
-      alpha[hh] = exp2f(mRow[hh] - mUse[hh]);
-      mRow[hh] = mNew;
-      lPart[hh] *= alpha[hh];
-    }
-#pragma unroll
-    for (int nt = 0; nt < kBN / 8; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        s[nt][e] = exp2f(s[nt][e] - mUse[e >> 1]);
-        lPart[e >> 1] += s[nt][e];
-      }
-#pragma unroll
-    for (int dt = 0; dt < D / 8; ++dt) {
-      acc[dt][0] *= alpha[0];
-      acc[dt][1] *= alpha[0];
-      acc[dt][2] *= alpha[1];
-      acc[dt][3] *= alpha[1];
-    }
-
-    // O += P V, 16 keys at a time; P's A fragment is two score tiles.
-#pragma unroll
-    for (int ks = 0; ks < kBN / 16; ++ks) {
-      uint32_t a[4] = {M::pack(s[2 * ks][0], s[2 * ks][1]), M::pack(s[2 * ks][2], s[2 * ks][3]),
-                       M::pack(s[2 * ks + 1][0], s[2 * ks + 1][1]),
-                       M::pack(s[2 * ks + 1][2], s[2 * ks + 1][3])};
-#pragma unroll
-      for (int dt = 0; dt < D / 16; ++dt) {
-        // Matrix m = lane / 8: keys ks*16 + (m & 1) * 8, columns dt*16 + (m >> 1) * 8.
-        const int mat = lane >> 3;
-        const T *vrow = sV + (ks * 16 + (mat & 1) * 8 + (lane & 7)) * ld + dt * 16 + (mat >> 1) * 8;
-        uint32_t bv[4];
-        ldmatrixTrans4(bv, vrow);
-        M::mma(acc[2 * dt], a, bv[0], bv[1]);
-        M::mma(acc[2 * dt + 1], a, bv[2], bv[3]);
-      }
-    }
+    softmaxTimesV<T, D>(p, b, h, m0, n0, cls, row, s, acc, mRow, lPart, sV);
   }
 
-#pragma unroll
-  for (int hh = 0; hh < 2; ++hh) {
-    float l = lPart[hh];
-    l += __shfl_xor_sync(0xffffffffu, l, 1);
-    l += __shfl_xor_sync(0xffffffffu, l, 2);
-    const int64_t i = row[hh];
-    if (i >= p.L)
-      continue;
-    const float inv = l > 0.f ? 1.f / l : 0.f;
-    T *o = static_cast<T *>(p.o) + b * p.oB + h * p.oH + i * p.oL;
-#pragma unroll
-    for (int dt = 0; dt < D / 8; ++dt) {
-      float lo = acc[dt][2 * hh] * inv, hi = acc[dt][2 * hh + 1] * inv;
-      int c = dt * 8 + 2 * t;
-      if (vec) {
-        *reinterpret_cast<uint32_t *>(o + c) = M::pack(lo, hi);
-      } else {
-        o[c] = fromF<T>(lo);
-        o[c + 1] = fromF<T>(hi);
-      }
-    }
-    if (t == 0 && p.lse)
-      p.lse[(b * p.H + h) * p.L + i] = l > 0.f ? mRow[hh] * kLn2 + logf(l) : -INFINITY;
-  }
+  storeForwardRows<T, D>(p, b, h, row, acc, mRow, lPart, vec);
 }
 
 /// Four 8 x 8 16-bit matrices from shared memory: lanes 8m..8m+7 give the
@@ -519,7 +546,6 @@ template <typename T, int D> __device__ void fwdPipe(const Params &p) {
   const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int g = lane >> 2, t = lane & 3;
-  const float scale2 = p.scale * kLog2e;
   const int64_t row[2] = {m0 + warp * 16 + g, m0 + warp * 16 + g + 8};
 
   int64_t nEnd = p.S;
@@ -584,85 +610,13 @@ template <typename T, int D> __device__ void fwdPipe(const Params &p) {
       }
     }
 
-    const int cls = tileClass(p, b, h, blockIdx.x, n0 / kBN);
-    const bool mixed = cls == thunder::attention::TILE_MIXED;
-    const bool edge = n0 + kBN > p.S || m0 + kBM > p.L || (p.causal && n0 + kBN - 1 > m0) || mixed;
-    float mx[2] = {-INFINITY, -INFINITY};
-#pragma unroll
-    for (int nt = 0; nt < kBN / 8; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        float x = s[nt][e] * scale2;
-        if (edge) {
-          int64_t i = row[e >> 1], j = n0 + nt * 8 + 2 * t + (e & 1);
-          x = outside(p, i, j) ? -INFINITY : mixed ? x + maskAt(p, b, h, i, j) : x;
-        }
-        s[nt][e] = x;
-        mx[e >> 1] = fmaxf(mx[e >> 1], x);
-      }
-
-    float alpha[2], mUse[2];
-#pragma unroll
-    for (int hh = 0; hh < 2; ++hh) {
-      mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 1));
-      mx[hh] = fmaxf(mx[hh], __shfl_xor_sync(0xffffffffu, mx[hh], 2));
-      float mNew = fmaxf(mRow[hh], mx[hh]);
-      mUse[hh] = mNew == -INFINITY ? 0.f : mNew;
-      alpha[hh] = exp2f(mRow[hh] - mUse[hh]);
-      mRow[hh] = mNew;
-      lPart[hh] *= alpha[hh];
-    }
-#pragma unroll
-    for (int nt = 0; nt < kBN / 8; ++nt)
-#pragma unroll
-      for (int e = 0; e < 4; ++e) {
-        s[nt][e] = exp2f(s[nt][e] - mUse[e >> 1]);
-        lPart[e >> 1] += s[nt][e];
-      }
-#pragma unroll
-    for (int dt = 0; dt < D / 8; ++dt) {
-      acc[dt][0] *= alpha[0];
-      acc[dt][1] *= alpha[0];
-      acc[dt][2] *= alpha[1];
-      acc[dt][3] *= alpha[1];
-    }
-
-#pragma unroll
-    for (int ks = 0; ks < kBN / 16; ++ks) {
-      uint32_t a[4] = {M::pack(s[2 * ks][0], s[2 * ks][1]), M::pack(s[2 * ks][2], s[2 * ks][3]),
-                       M::pack(s[2 * ks + 1][0], s[2 * ks + 1][1]),
-                       M::pack(s[2 * ks + 1][2], s[2 * ks + 1][3])};
-#pragma unroll
-      for (int dt = 0; dt < D / 16; ++dt) {
-        const int mat = lane >> 3;
-        const T *vrow = cV + (ks * 16 + (mat & 1) * 8 + (lane & 7)) * ld + dt * 16 + (mat >> 1) * 8;
-        uint32_t bv[4];
-        ldmatrixTrans4(bv, vrow);
-        M::mma(acc[2 * dt], a, bv[0], bv[1]);
-        M::mma(acc[2 * dt + 1], a, bv[2], bv[3]);
-      }
-    }
+    softmaxTimesV<T, D>(p, b, h, m0, n0, tileClass(p, b, h, blockIdx.x, n0 / kBN), row, s, acc,
+                        mRow, lPart, cV);
     __syncthreads(); // every warp is done with this stage before it is refilled
     n0 = n1;
   }
 
-#pragma unroll
-  for (int hh = 0; hh < 2; ++hh) {
-    float l = lPart[hh];
-    l += __shfl_xor_sync(0xffffffffu, l, 1);
-    l += __shfl_xor_sync(0xffffffffu, l, 2);
-    const int64_t i = row[hh];
-    if (i >= p.L)
-      continue;
-    const float inv = l > 0.f ? 1.f / l : 0.f;
-    T *o = static_cast<T *>(p.o) + b * p.oB + h * p.oH + i * p.oL;
-#pragma unroll
-    for (int dt = 0; dt < D / 8; ++dt)
-      *reinterpret_cast<uint32_t *>(o + dt * 8 + 2 * t) =
-          M::pack(acc[dt][2 * hh] * inv, acc[dt][2 * hh + 1] * inv);
-    if (t == 0 && p.lse)
-      p.lse[(b * p.H + h) * p.L + i] = l > 0.f ? mRow[hh] * kLn2 + logf(l) : -INFINITY;
-  }
+  storeForwardRows<T, D>(p, b, h, row, acc, mRow, lPart, true);
 }
 
 /// Adds a pair of f32 values (8-byte aligned) to global memory.

@@ -426,6 +426,19 @@ LogicalResult Compiler::run() {
   if (failed(model))
     return failure();
   model->mesh = options.mesh;
+  if (options.perSample) {
+    // Per-example gradients mean something only when an example's outputs
+    // depend on that example alone; batch statistics (BatchNorm in training,
+    // which updates its running buffers) mix them.
+    if (!model->mutatedBuffers.empty())
+      return emitError(loc) << "--per-sample: this model updates buffers in forward (BatchNorm "
+                               "statistics in training mode), so its examples interact and have "
+                               "no gradients of their own; export it in eval mode",
+             failure();
+    if (!options.mesh.empty())
+      return emitError(loc) << "--per-sample with --mesh is not supported", failure();
+    model->perSample = true;
+  }
   model->customSymbols = target::getCustomSymbols(module);
   model->apiPrefix =
       options.apiPrefix.empty() ? target::defaultAPIPrefix(model->name) : options.apiPrefix;

@@ -582,6 +582,11 @@ std::unique_ptr<ModelMeta> parseMeta(const char *text, uint64_t weightsSize) {
   }
   m->weightsSize = weightsSize;
 
+  if (auto ps = root.find("per_sample"); ps != root.end() && !ps->is_null()) {
+    if (!ps->is_boolean())
+      bad("\"per_sample\" must be a boolean");
+    m->perSample = ps->get<bool>();
+  }
   if (auto mesh = root.find("mesh"); mesh != root.end() && !mesh->is_null()) {
     if (!mesh->is_array())
       bad("\"mesh\" must be an array of [axis, size] pairs");

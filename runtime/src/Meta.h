@@ -97,6 +97,8 @@ struct ModelMeta {
   /// buffers and constants come from a weights file or the caller's tensors,
   /// laid out (offset, nbytes) in a block of weightsSize bytes all the same.
   bool externalWeights = false;
+  /// thunderc --per-sample: backward returns parameter gradients per example.
+  bool perSample = false;
   uint64_t weightsSize = 0; // the layout's size (thunder_model_weights_size when embedded)
   /// --mesh: the axes and sizes the program was partitioned for (empty: one
   /// device), and the number of ranks it needs (their product).

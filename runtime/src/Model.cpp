@@ -1004,9 +1004,176 @@ void forward(thunder_model &m, const DLTensor *const *inputs, size_t nInputs,
     outputs[i] = made[i];
 }
 
+namespace {
+/// Releases the blocks of a call's temporaries when it leaves, also on a throw.
+struct ReleaseBlocks {
+  std::vector<Block *> &blocks;
+  ~ReleaseBlocks() {
+    for (Block *b : blocks)
+      release(b);
+  }
+};
+
+void backwardOnce(thunder_model &m, const DLTensor *const *cotangents, size_t n,
+                  DLManagedTensor **gradParams, size_t nParams, DLManagedTensor **gradInputs,
+                  size_t nInputs, void *stream);
+
+/// Zeroes `bytes` at `ptr` on the model's device (ordered on the call's stream).
+void zeroOnDevice(thunder_model &m, CallScope &scope, void *ptr, size_t bytes) {
+  if (bytes == 0)
+    return;
+  if (!m.cuda) {
+    std::memset(ptr, 0, bytes);
+    return;
+  }
+  check(m.cudaState->d->cuMemsetD8Async(reinterpret_cast<CUdeviceptr>(ptr), 0, bytes,
+                                        scope.call.stream),
+        "zeroing " + std::to_string(bytes) + " bytes on the device");
+  scope.check();
+}
+
+/// thunderc --per-sample: the gradient of every parameter for each example b
+/// of the batch, stacked along a new dim 0. For a model whose examples do not
+/// interact (thunderc refuses batch statistics), example b's gradient is the
+/// backward of the cotangents with every row but b zeroed, so backward runs
+/// once per example on the saved values of one forward. Input gradients are
+/// per example already (row b): one ordinary backward gives them.
+void perSampleBackward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
+                       DLManagedTensor **gradParams, size_t nParams, DLManagedTensor **gradInputs,
+                       size_t nInputs, void *stream) {
+  const ModelMeta &meta = *m.meta;
+  if (gradParams)
+    for (size_t i = 0; i < nParams; ++i)
+      gradParams[i] = nullptr;
+  // Validates everything (cotangents, slots, state) and gives the input gradients.
+  backwardOnce(m, cotangents, n, nullptr, 0, gradInputs, nInputs, stream);
+  if (!gradParams || nParams == 0)
+    return;
+  if (nParams != meta.params.size())
+    fail(THUNDER_ERR_INVALID_ARGUMENT, "grad_params must have " +
+                                           std::to_string(meta.params.size()) + " slots; got " +
+                                           std::to_string(nParams));
+  int64_t batch = -1;
+  for (size_t k = 0; k < meta.outputs.size(); ++k) {
+    const std::vector<int64_t> &shape = m.lastOutputShapes[k];
+    if (shape.empty() || (batch >= 0 && shape[0] != batch))
+      fail(THUNDER_ERR_SHAPE, "per-sample gradients: output " + std::to_string(k) + " ('" +
+                                  meta.outputs[k].name + "') has shape " +
+                                  formatShape(shape.data(), static_cast<int>(shape.size())) +
+                                  ", but every output needs the batch as dim 0" +
+                                  (batch >= 0 ? " (" + std::to_string(batch) + ")" : ""));
+    batch = shape[0];
+  }
+  const DLDevice device = m.cuda ? DLDevice{kDLCUDA, m.cudaState->ordinal} : DLDevice{kDLCPU, 0};
+
+  // Every block this function makes, released on the way out; the stacked
+  // gradients are handed out (retained) only at the end.
+  std::vector<Block *> blocks;
+  ReleaseBlocks releaseAll{blocks};
+  auto makeBlock = [&](CallScope &scope, size_t bytes, const char *what) {
+    blocks.push_back(allocBlock(m, scope, bytes, what));
+    if (m.cuda)
+      deviceDetach(blocks.back()->ptr);
+    return blocks.back();
+  };
+
+  // One masked copy per given cotangent: zero everywhere but row b.
+  std::vector<DLTensor> masked(n);
+  std::vector<const DLTensor *> maskedPtrs(n, nullptr);
+  std::vector<size_t> rowBytes(n, 0);
+  std::vector<Block *> stacked(meta.params.size(), nullptr);
+  std::vector<size_t> paramBytes(meta.params.size(), 0);
+  {
+    auto scope = openCall(m, stream, -1);
+    for (size_t k = 0; k < n; ++k) {
+      if (!cotangents[k])
+        continue;
+      const TensorMeta &t = meta.outputs[k];
+      size_t bytes = static_cast<size_t>(numElements(cotangents[k]->shape, t.rank())) *
+                     itemSize(t.dtype);
+      rowBytes[k] = batch ? bytes / static_cast<size_t>(batch) : 0;
+      masked[k] = *cotangents[k];
+      masked[k].data = makeBlock(*scope, bytes, "a per-sample cotangent")->ptr;
+      masked[k].byte_offset = 0;
+      masked[k].strides = nullptr;
+      masked[k].device = device;
+      maskedPtrs[k] = &masked[k];
+    }
+    for (int64_t gradParam : meta.gradParams) {
+      size_t p = static_cast<size_t>(gradParam);
+      const TensorMeta &t = meta.params[p];
+      std::vector<int64_t> shape = t.staticShape();
+      paramBytes[p] = static_cast<size_t>(numElements(shape.data(), t.rank())) * itemSize(t.dtype);
+      stacked[p] = makeBlock(*scope, paramBytes[p] * static_cast<size_t>(batch),
+                             "per-sample gradients");
+    }
+  }
+
+  std::vector<DLManagedTensor *> gp(meta.params.size(), nullptr);
+  auto dropGradients = [&] {
+    for (DLManagedTensor *&t : gp)
+      if (t) {
+        t->deleter(t);
+        t = nullptr;
+      }
+  };
+  try {
+    for (int64_t b = 0; b < batch; ++b) {
+      {
+        auto scope = openCall(m, stream, -1);
+        for (size_t k = 0; k < n; ++k)
+          if (maskedPtrs[k]) {
+            char *dst = static_cast<char *>(masked[k].data);
+            zeroOnDevice(m, *scope, dst, rowBytes[k] * static_cast<size_t>(batch));
+            copyOnDevice(m, *scope, dst + b * rowBytes[k],
+                         static_cast<const char *>(dataOf(cotangents[k])) + b * rowBytes[k],
+                         rowBytes[k]);
+          }
+      }
+      backwardOnce(m, maskedPtrs.data(), n, gp.data(), gp.size(), nullptr, 0, stream);
+      auto scope = openCall(m, stream, -1);
+      for (size_t p = 0; p < gp.size(); ++p) {
+        if (!gp[p])
+          continue;
+        if (!stacked[p])
+          fail(THUNDER_ERR_INTERNAL, "per-sample gradients: a parameter gradient backward does not list");
+        copyOnDevice(m, *scope, static_cast<char *>(stacked[p]->ptr) + b * paramBytes[p],
+                     dataOf(&gp[p]->dl_tensor), paramBytes[p]);
+      }
+      if (m.cuda) // the copies read gp's blocks, which the deleters free
+        check(m.cudaState->d->cuStreamSynchronize(scope->call.stream), "per-sample gradients");
+      scope->check();
+      dropGradients();
+    }
+  } catch (...) {
+    dropGradients();
+    throw;
+  }
+  for (size_t p = 0; p < stacked.size(); ++p) {
+    if (!stacked[p])
+      continue;
+    const TensorMeta &t = meta.params[p];
+    std::vector<int64_t> shape = t.staticShape();
+    shape.insert(shape.begin(), batch);
+    gradParams[p] = makeManaged(stacked[p], stacked[p]->ptr, t.dtype, shape.data(),
+                                static_cast<int>(shape.size()), device);
+  }
+}
+} // namespace
+
 void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
               DLManagedTensor **gradParams, size_t nParams, DLManagedTensor **gradInputs,
               size_t nInputs, void *stream) {
+  if (m.meta->perSample && m.meta->backward.present)
+    perSampleBackward(m, cotangents, n, gradParams, nParams, gradInputs, nInputs, stream);
+  else
+    backwardOnce(m, cotangents, n, gradParams, nParams, gradInputs, nInputs, stream);
+}
+
+namespace {
+void backwardOnce(thunder_model &m, const DLTensor *const *cotangents, size_t n,
+                  DLManagedTensor **gradParams, size_t nParams, DLManagedTensor **gradInputs,
+                  size_t nInputs, void *stream) {
   const ModelMeta &meta = *m.meta;
   requireCommunicator(m);
   if (gradParams)
@@ -1050,13 +1217,7 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
   auto scope = openCall(m, stream, -1);
   Frame f;
   std::vector<Block *> zeros;
-  struct ZeroGuard {
-    std::vector<Block *> &z;
-    ~ZeroGuard() {
-      for (Block *b : z)
-        release(b);
-    }
-  } zeroGuard{zeros};
+  ReleaseBlocks zeroGuard{zeros};
   for (const ArgRef &a : meta.backward.args) {
     if (a.kind == ArgRef::Saved) {
       f.addHeld(m.saved[a.index], itemSize(meta.saved[a.index].dtype), false);
@@ -1139,6 +1300,8 @@ void backward(thunder_model &m, const DLTensor *const *cotangents, size_t n,
     for (size_t i = 0; i < gi.size(); ++i)
       gradInputs[i] = gi[i];
 }
+
+} // namespace
 
 void releaseSaved(thunder_model &m) {
   CallScope scope(m, m.lastStream);

@@ -56,6 +56,7 @@ struct Options {
   std::string target = "cuda";
   std::string gpuArch = "sm_90";
   bool backward = false;
+  bool perSample = false;
   std::string fp32Matmul;
   std::string autocast = "none";
   std::string emit = "so";
@@ -218,6 +219,7 @@ int run(const Options &opts) {
     if (!arch.trim().empty())
       copts.gpuArchs.push_back(arch.trim().str());
   copts.backward = opts.backward;
+  copts.perSample = opts.perSample;
   copts.fp32Matmul = opts.fp32Matmul;
   copts.autocast = opts.autocast;
   static const std::pair<const char *, drv::EmitKind> kEmit[] = {
@@ -290,6 +292,11 @@ int main(int argc, char **argv) {
                  "GPU architectures, comma separated (default sm_90)");
   app.add_flag("--backward", opts.backward,
                "also emit the backward entry point");
+  app.add_flag("--per-sample", opts.perSample,
+               "with --backward: backward returns each parameter's gradient per example, "
+               "stacked along a new leading dim (the outputs' batch dim; models whose "
+               "examples do not interact)")
+      ->needs("--backward");
   app.add_option("--fp32-matmul", opts.fp32Matmul,
                  "float32 matrix products on the GPU: tf32 (tensor cores, as "
                  "torch's 'high' precision) or ieee (full float32, 'highest'); "

@@ -16,6 +16,9 @@ struct CompileOptions {
   Target target = Target::CUDA;
   std::vector<std::string> gpuArchs = {"sm_90"};
   bool backward = false;
+  /// --per-sample (with backward): parameter gradients per example along the
+  /// outputs' batch dim (dim 0), for models whose examples do not interact.
+  bool perSample = false;
   /// Float32 matrix products on the GPU: "tf32", "ieee", or "" for the
   /// default: tf32 for inference, ieee with `backward`, since gradients sum
   /// many products and TF32's 10-bit mantissa leaves them off PyTorch's

@@ -524,6 +524,8 @@ std::string renderMetaJSON(const ModelDesc &model) {
         for (const std::string &a : model.gpuArchs)
           j.value(a);
       });
+    if (model.perSample)
+      j.attribute("per_sample", true);
     if (!model.mesh.empty())
       j.attributeArray("mesh", [&] {
         for (const auto &[axis, size] : model.mesh)

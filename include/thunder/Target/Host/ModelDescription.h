@@ -76,6 +76,9 @@ struct ModelDesc {
   /// --weights=external: the .so holds no payloads; the meta says so and
   /// keeps the layout, which the runtime fills from a file or the caller.
   bool externalWeights = false;
+  /// --per-sample: backward's parameter gradients come per example (the
+  /// runtime runs backward once per example of the batch).
+  bool perSample = false;
   /// thunderc --name: MODEL.h declares the C API as <apiPrefix>_forward, ...
   /// (PrefixedAPI.h); empty: only the generic thunder_* functions.
   std::string apiPrefix;

@@ -40,97 +40,33 @@ struct Failure {
 
 [[noreturn]] void die(const std::string &m) { throw Failure{m}; }
 
-/// The model's C ABI, looked up with dlsym.
+/// The model's C ABI, looked up with dlsym: every function of thunder.h
+/// (thunder_api.def), named thunder_<name> as in the header.
 struct Abi {
-#define THUNDER_FN(name) decltype(&::name) name = nullptr;
-  THUNDER_FN(thunder_model_create)
-  THUNDER_FN(thunder_model_destroy)
-  THUNDER_FN(thunder_last_error)
-  THUNDER_FN(thunder_status_string)
-  THUNDER_FN(thunder_model_name)
-  THUNDER_FN(thunder_target)
-  THUNDER_FN(thunder_has_backward)
-  THUNDER_FN(thunder_num_inputs)
-  THUNDER_FN(thunder_num_outputs)
-  THUNDER_FN(thunder_num_params)
-  THUNDER_FN(thunder_num_buffers)
-  THUNDER_FN(thunder_input_info)
-  THUNDER_FN(thunder_output_info)
-  THUNDER_FN(thunder_param_info)
-  THUNDER_FN(thunder_buffer_info)
-  THUNDER_FN(thunder_forward)
-  THUNDER_FN(thunder_backward)
-  THUNDER_FN(thunder_get_buffer)
-  THUNDER_FN(thunder_model_set_device)
-  THUNDER_FN(thunder_copy_to_device)
-  THUNDER_FN(thunder_copy_to_host)
-  THUNDER_FN(thunder_synchronize)
-#undef THUNDER_FN
+#define THUNDER_API_FUNCTION(ret, name, params) decltype(&::thunder_##name) thunder_##name = nullptr;
+#include "thunder/runtime/thunder_api.def"
 
   void load(void *lib, const std::string &path) {
+#define THUNDER_API_FUNCTION(ret, name, params)                                                    \
+  thunder_##name = reinterpret_cast<decltype(thunder_##name)>(dlsym(lib, "thunder_" #name));
+#include "thunder/runtime/thunder_api.def"
+    // The first ABI's functions; the others are newer and absent from models
+    // built before them (each use checks).
+    static const char *const required[] = {
+        "thunder_model_create", "thunder_model_destroy", "thunder_last_error",
+        "thunder_status_string", "thunder_model_name", "thunder_target", "thunder_has_backward",
+        "thunder_num_inputs", "thunder_num_outputs", "thunder_num_params", "thunder_num_buffers",
+        "thunder_input_info", "thunder_output_info", "thunder_param_info", "thunder_buffer_info",
+        "thunder_forward", "thunder_backward", "thunder_get_buffer", "thunder_model_set_device",
+        "thunder_copy_to_device", "thunder_copy_to_host", "thunder_synchronize",
+    };
     std::string missing;
-#define THUNDER_FN(name)                                                                           \
-  name = reinterpret_cast<decltype(name)>(dlsym(lib, #name));                                      \
-  if (!name)                                                                                       \
-    missing += std::string(missing.empty() ? "" : ", ") + #name;
-    THUNDER_FN(thunder_model_create)
-    THUNDER_FN(thunder_model_destroy)
-    THUNDER_FN(thunder_last_error)
-    THUNDER_FN(thunder_status_string)
-    THUNDER_FN(thunder_model_name)
-    THUNDER_FN(thunder_target)
-    THUNDER_FN(thunder_has_backward)
-    THUNDER_FN(thunder_num_inputs)
-    THUNDER_FN(thunder_num_outputs)
-    THUNDER_FN(thunder_num_params)
-    THUNDER_FN(thunder_num_buffers)
-    THUNDER_FN(thunder_input_info)
-    THUNDER_FN(thunder_output_info)
-    THUNDER_FN(thunder_param_info)
-    THUNDER_FN(thunder_buffer_info)
-    THUNDER_FN(thunder_forward)
-    THUNDER_FN(thunder_backward)
-    THUNDER_FN(thunder_get_buffer)
-    THUNDER_FN(thunder_model_set_device)
-    THUNDER_FN(thunder_copy_to_device)
-    THUNDER_FN(thunder_copy_to_host)
-    THUNDER_FN(thunder_synchronize)
-#undef THUNDER_FN
+    for (const char *name : required)
+      if (!dlsym(lib, name))
+        missing += std::string(missing.empty() ? "" : ", ") + name;
     if (!missing.empty())
       die(path + " is not a thunderc model (missing " + missing + ")");
-    // Newer than the first ABI: absent from models built before them.
-    thunder_model_create_from_file = reinterpret_cast<decltype(thunder_model_create_from_file)>(
-        dlsym(lib, "thunder_model_create_from_file"));
-    thunder_weights_external = reinterpret_cast<decltype(thunder_weights_external)>(
-        dlsym(lib, "thunder_weights_external"));
-    thunder_mesh_size =
-        reinterpret_cast<decltype(thunder_mesh_size)>(dlsym(lib, "thunder_mesh_size"));
-    thunder_input_sharded_dim = reinterpret_cast<decltype(thunder_input_sharded_dim)>(
-        dlsym(lib, "thunder_input_sharded_dim"));
-    thunder_output_sharded_dim = reinterpret_cast<decltype(thunder_output_sharded_dim)>(
-        dlsym(lib, "thunder_output_sharded_dim"));
-    thunder_model_set_mpi_comm = reinterpret_cast<decltype(thunder_model_set_mpi_comm)>(
-        dlsym(lib, "thunder_model_set_mpi_comm"));
-    thunder_param_sharded_dim = reinterpret_cast<decltype(thunder_param_sharded_dim)>(
-        dlsym(lib, "thunder_param_sharded_dim"));
-    thunder_param_bytes =
-        reinterpret_cast<decltype(thunder_param_bytes)>(dlsym(lib, "thunder_param_bytes"));
-    thunder_model_init_nccl = reinterpret_cast<decltype(thunder_model_init_nccl)>(
-        dlsym(lib, "thunder_model_init_nccl"));
-    thunder_nccl_unique_id =
-        reinterpret_cast<decltype(thunder_nccl_unique_id)>(dlsym(lib, "thunder_nccl_unique_id"));
   }
-  decltype(&::thunder_model_create_from_file) thunder_model_create_from_file = nullptr;
-  decltype(&::thunder_weights_external) thunder_weights_external = nullptr;
-  // --mesh models (docs/sharding.md).
-  decltype(&::thunder_mesh_size) thunder_mesh_size = nullptr;
-  decltype(&::thunder_input_sharded_dim) thunder_input_sharded_dim = nullptr;
-  decltype(&::thunder_output_sharded_dim) thunder_output_sharded_dim = nullptr;
-  decltype(&::thunder_model_set_mpi_comm) thunder_model_set_mpi_comm = nullptr;
-  decltype(&::thunder_param_sharded_dim) thunder_param_sharded_dim = nullptr;
-  decltype(&::thunder_param_bytes) thunder_param_bytes = nullptr;
-  decltype(&::thunder_model_init_nccl) thunder_model_init_nccl = nullptr;
-  decltype(&::thunder_nccl_unique_id) thunder_nccl_unique_id = nullptr;
 };
 
 struct ManagedDeleter {

@@ -19,6 +19,7 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerResizeOps(t);
     registerWindowOps(t);
     registerEinsumOps(t);
+    registerQuantizationOps(t);
     return t;
   }();
   return table;

@@ -50,6 +50,7 @@ void registerAttentionOps(ONNXOpTable &table);
 void registerResizeOps(ONNXOpTable &table);
 void registerWindowOps(ONNXOpTable &table);
 void registerEinsumOps(ONNXOpTable &table);
+void registerQuantizationOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

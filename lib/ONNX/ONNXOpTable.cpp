@@ -20,6 +20,7 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerWindowOps(t);
     registerEinsumOps(t);
     registerQuantizationOps(t);
+    registerGridSampleOps(t);
     return t;
   }();
   return table;

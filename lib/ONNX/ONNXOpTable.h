@@ -51,6 +51,7 @@ void registerResizeOps(ONNXOpTable &table);
 void registerWindowOps(ONNXOpTable &table);
 void registerEinsumOps(ONNXOpTable &table);
 void registerQuantizationOps(ONNXOpTable &table);
+void registerGridSampleOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

@@ -21,6 +21,7 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerEinsumOps(t);
     registerQuantizationOps(t);
     registerGridSampleOps(t);
+    registerControlFlowOps(t);
     return t;
   }();
   return table;

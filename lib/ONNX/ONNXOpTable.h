@@ -52,6 +52,7 @@ void registerWindowOps(ONNXOpTable &table);
 void registerEinsumOps(ONNXOpTable &table);
 void registerQuantizationOps(ONNXOpTable &table);
 void registerGridSampleOps(ONNXOpTable &table);
+void registerControlFlowOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

@@ -22,6 +22,7 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerQuantizationOps(t);
     registerGridSampleOps(t);
     registerControlFlowOps(t);
+    registerRecurrentOps(t);
     return t;
   }();
   return table;

@@ -53,6 +53,7 @@ void registerEinsumOps(ONNXOpTable &table);
 void registerQuantizationOps(ONNXOpTable &table);
 void registerGridSampleOps(ONNXOpTable &table);
 void registerControlFlowOps(ONNXOpTable &table);
+void registerRecurrentOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

@@ -23,6 +23,7 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerGridSampleOps(t);
     registerControlFlowOps(t);
     registerRecurrentOps(t);
+    registerSpectralOps(t);
     return t;
   }();
   return table;

@@ -54,6 +54,7 @@ void registerQuantizationOps(ONNXOpTable &table);
 void registerGridSampleOps(ONNXOpTable &table);
 void registerControlFlowOps(ONNXOpTable &table);
 void registerRecurrentOps(ONNXOpTable &table);
+void registerSpectralOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

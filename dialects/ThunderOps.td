@@ -163,6 +163,19 @@ def Thunder_ConvertOp : Thunder_Op<"convert", [Pure, Elementwise,
   let hasFolder = 1;
 }
 
+def Thunder_BitcastOp : Thunder_Op<"bitcast", [Pure, Elementwise,
+    SameOperandsAndResultShape]> {
+  let summary = "reinterprets each element's bits as another type of the same width";
+  let description = [{
+    `arith.bitcast` per element (ONNX BitCast, torch.Tensor.view(dtype) of equal
+    widths): f32 <-> i32, f64 <-> i64, i16 <-> f16, ...; i1 is refused.
+  }];
+  let arguments = (ins Thunder_Tensor:$operand);
+  let results = (outs Thunder_Tensor:$result);
+  let assemblyFormat = "$operand attr-dict `:` type($operand) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions and scans
 //===----------------------------------------------------------------------===//

@@ -237,6 +237,32 @@ LogicalResult castLike(ONNXNode &n) {
                 format);
 }
 
+/// BitCast: each element's bits as `to`, of the same width (bool is a byte
+/// holding 0 or 1 either way, so to and from it is a conversion).
+LogicalResult bitCast(ONNXNode &n) {
+  Value x = n.input(0);
+  int64_t to = n.intAttr("to", 0);
+  if (failed(n.check()))
+    return failure();
+  FailureOr<Type> t = elementTypeFor(n.context(), int32_t(to), n.emit().loc, "BitCast: 'to'");
+  if (failed(t))
+    return failure();
+  Type from = Emitter::elementTypeOf(x);
+  IntegerFormat toFormat = integerFormatFor(int32_t(to)), fromFormat = n.inputFormat(0);
+  unsigned fromBits = fromFormat ? fromFormat.bits : from.getIntOrFloatBitWidth();
+  unsigned toBits = toFormat ? toFormat.bits : t->getIntOrFloatBitWidth();
+  if (from.isInteger(1) || t->isInteger(1)) {
+    if ((from.isInteger(1) ? toBits : fromBits) != 8)
+      return n.error() << "bool reinterprets as 8-bit types only, not " << *t;
+    return n.bind(0, n.emit().convert(x, *t), toFormat);
+  }
+  if (fromBits != toBits || from.getIntOrFloatBitWidth() != t->getIntOrFloatBitWidth())
+    return n.error() << "cannot reinterpret " << fromBits << "-bit elements as " << toBits
+                     << "-bit ones";
+  auto type = RankedTensorType::get(Emitter::shapeOf(x), *t);
+  return n.bind(0, BitcastOp::create(n.emit().b, n.emit().loc, type, x).getResult(), toFormat);
+}
+
 //===--- Activations -----------------------------------------------------------===//
 
 /// Clip: min and max are optional rank-0 inputs (run-time values).
@@ -443,6 +469,7 @@ void registerElementwiseOps(ONNXOpTable &t) {
       {"GreaterOrEqual", compare<CompareDirection::GE>},
       {"Where", where},                 {"Cast", cast},
       {"CastLike", castLike},           {"Clip", clip},
+      {"BitCast", bitCast},
       {"LeakyRelu", leakyRelu},         {"PRelu", prelu},
       {"Elu", elu},                     {"Selu", selu},
       {"Celu", celu},                   {"HardSigmoid", hardSigmoid},

@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "Decompositions.h"
 #include "ONNXOpTable.h"
+#include "QuantizedValues.h"
+#include "StoredIntegers.h"
 
 using namespace mlir;
 
@@ -101,15 +103,14 @@ LogicalResult convolve(ONNXNode &n, Value x, Value wt, std::optional<Value> bias
   return n.bind(*y);
 }
 
-LogicalResult conv(ONNXNode &n) {
-  Value x = n.input(0), wt = n.input(1);
-  std::optional<Value> bias = n.optionalInput(2);
+/// Conv's window (kernel from the weight, strides, dilations, pads, group).
+FailureOr<importer::ConvParams> convParams(ONNXNode &n, Value x, Value wt) {
   int64_t groups = n.intAttr("group", 1);
   if (failed(n.check()))
     return failure();
   auto wShape = Emitter::shapeOf(wt);
   if (!Emitter::typeOf(wt).hasStaticShape() || wShape.size() < 3)
-    return n.error() << "the weight must have a static shape of rank >= 3";
+    return n.error() << "the weight must have a static shape of rank >= 3", failure();
   FailureOr<Window> w = readWindow(n, x, wShape.drop_front(2), /*ceilMode=*/false);
   if (failed(w))
     return failure();
@@ -120,7 +121,82 @@ LogicalResult conv(ONNXNode &n) {
   p.padHigh = w->userHigh;
   p.outputPadding.assign(w->kernel.size(), 0);
   p.groups = groups;
-  return convolve(n, x, wt, bias, p);
+  return p;
+}
+
+LogicalResult conv(ONNXNode &n) {
+  Value x = n.input(0), wt = n.input(1);
+  std::optional<Value> bias = n.optionalInput(2);
+  if (failed(n.check()))
+    return failure();
+  FailureOr<importer::ConvParams> p = convParams(n, x, wt);
+  if (failed(p))
+    return failure();
+  return convolve(n, x, wt, bias, *p);
+}
+
+/// A weight's per-output-channel scale or zero point ([C_out]) laid along
+/// axis 0 of `y`'s layout [N, C_out, ...] or the weight's [C_out, ...].
+Value perChannel(Emitter &e, Value v, int64_t axis, int64_t rank) {
+  if (Emitter::rankOf(v) == 0 || Emitter::typeOf(v).getNumElements() == 1)
+    return e.reshape(v, ArrayRef<int64_t>{});
+  SmallVector<int64_t> shape(size_t(rank), 1);
+  shape[size_t(axis)] = Emitter::shapeOf(v)[0];
+  return e.reshape(v, shape);
+}
+
+/// The convolution of centred quantized operands, exact in float64.
+FailureOr<Value> centredConvolution(ONNXNode &n, Value x, std::optional<Value> xZero,
+                                    size_t xZeroInput, Value wt, std::optional<Value> wZero,
+                                    size_t wInput, size_t wZeroInput, std::optional<Value> bias) {
+  for (std::optional<Value> zp : {xZero, wZero})
+    if (zp && !Emitter::typeOf(*zp).hasStaticShape())
+      return n.error() << "zero points need static shapes", failure();
+  FailureOr<importer::ConvParams> p = convParams(n, x, wt);
+  if (failed(p))
+    return failure();
+  Emitter &e = n.emit();
+  Type f64 = e.b.getF64Type();
+  if (wZero)
+    wZero = perChannel(e, *wZero, 0, Emitter::rankOf(wt));
+  Value cx = centred(e, x, n.inputFormat(0), xZero, n.inputFormat(xZeroInput), f64);
+  Value cw = centred(e, wt, n.inputFormat(wInput), wZero, n.inputFormat(wZeroInput), f64);
+  if (bias)
+    bias = e.convert(*bias, f64);
+  return importer::buildConvolution(e, [&] { return n.error(); }, cx, cw, bias, *p, f64);
+}
+
+LogicalResult convInteger(ONNXNode &n) {
+  Value x = n.input(0), wt = n.input(1);
+  std::optional<Value> xZero = n.optionalInput(2), wZero = n.optionalInput(3);
+  if (failed(n.check()))
+    return failure();
+  FailureOr<Value> y = centredConvolution(n, x, xZero, 2, wt, wZero, 1, 3, std::nullopt);
+  if (failed(y))
+    return failure();
+  return n.bind(0, n.emit().convert(*y, n.emit().b.getI32Type()), {});
+}
+
+/// y = saturate(round(conv(x - x_zero, w - w_zero) + B) * x_scale * w_scale / y_scale + y_zero).
+LogicalResult qlinearConv(ONNXNode &n) {
+  Value x = n.input(0), xScale = n.input(1), xZero = n.input(2);
+  Value wt = n.input(3), wScale = n.input(4), wZero = n.input(5);
+  Value yScale = n.input(6), yZero = n.input(7);
+  std::optional<Value> bias = n.optionalInput(8);
+  if (failed(n.check()))
+    return failure();
+  if (!Emitter::typeOf(wScale).hasStaticShape())
+    return n.error() << "w_scale needs a static shape";
+  FailureOr<Value> y = centredConvolution(n, x, xZero, 2, wt, wZero, 3, 5, bias);
+  if (failed(y))
+    return failure();
+  Emitter &e = n.emit();
+  Value multiplier =
+      e.div(e.mul(xScale, perChannel(e, wScale, 1, Emitter::rankOf(*y))), yScale);
+  Value real = e.mul(*y, e.convert(multiplier, e.b.getF64Type()));
+  real = e.add(real, castValue(e, yZero, n.inputFormat(7), e.b.getF64Type(), {}, false));
+  IntegerFormat format = n.inputFormat(7);
+  return n.bind(0, saturateToInteger(e, real, Emitter::elementTypeOf(yZero), format), format);
 }
 
 /// ConvTranspose: pads, or output_shape / auto_pad giving the total padding.
@@ -454,6 +530,8 @@ LogicalResult lrn(ONNXNode &n) {
 void registerNeuralNetOps(ONNXOpTable &t) {
   static const std::pair<const char *, ConvertFn> kOps[] = {
       {"Conv", conv},
+      {"ConvInteger", convInteger},
+      {"QLinearConv", qlinearConv},
       {"ConvTranspose", convTranspose},
       {"MaxPool", pool<true>},
       {"AveragePool", pool<false>},

@@ -89,6 +89,12 @@ private:
                               SmallVector<DictionaryAttr> &attrs,
                               std::vector<std::vector<std::string>> &dimSymbols);
   LogicalResult importNode(const onnx::NodeProto &node, size_t index);
+  LogicalResult importNodes(const onnx::GraphProto &graph) override {
+    for (auto [i, node] : llvm::enumerate(graph.node()))
+      if (failed(importNode(node, i)))
+        return failure();
+    return success();
+  }
   /// `thunder.dtype` for an argument or result stored in another type.
   void addABIDType(SmallVectorImpl<NamedAttribute> &attrs, IntegerFormat format) {
     if (format)
@@ -341,9 +347,8 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph, ModuleOp
     ++userIndex;
   }
 
-  for (auto [i, node] : llvm::enumerate(graph.node()))
-    if (failed(importNode(node, i)))
-      return failure();
+  if (failed(importNodes(graph)))
+    return failure();
 
   SmallVector<Value> results;
   SmallVector<DictionaryAttr> resultAttrs;

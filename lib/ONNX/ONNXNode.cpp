@@ -302,4 +302,30 @@ LogicalResult ONNXNode::bindConstant(size_t i, TensorData data) {
   return success();
 }
 
+LogicalResult ONNXNode::inlineGraph(const onnx::GraphProto &graph) {
+  if (failed)
+    return failure();
+  if (graph.output_size() != proto.output_size())
+    return error() << "the subgraph has " << graph.output_size() << " outputs, the node "
+                   << proto.output_size();
+  if (graph.initializer_size() > 0 || graph.sparse_initializer_size() > 0)
+    return error() << "initializers inside a subgraph are not supported";
+  if (mlir::failed(scope.importNodes(graph)))
+    return mlir::failure(failed = true);
+  for (size_t i = 0; i < numOutputs(); ++i) {
+    const std::string &name = graph.output(int(i)).name();
+    if (const TensorData *data = scope.constant(name)) {
+      if (mlir::failed(bindConstant(i, *data)))
+        return failure();
+      continue;
+    }
+    Value v = scope.lookup(name, emitter.loc);
+    if (!v)
+      return mlir::failure(failed = true);
+    if (mlir::failed(bind(i, v, scope.format(name))))
+      return failure();
+  }
+  return success();
+}
+
 } // namespace thunder::onnximport

@@ -40,6 +40,9 @@ public:
   /// integer (IntegerFormat); empty for the others.
   virtual IntegerFormat format(llvm::StringRef name) = 0;
   virtual void setFormat(llvm::StringRef name, IntegerFormat format) = 0;
+  /// Imports a subgraph's nodes into this scope (an If branch chosen at
+  /// compile time): they see the enclosing values and define theirs here.
+  virtual mlir::LogicalResult importNodes(const onnx::GraphProto &graph) = 0;
 };
 
 class ONNXNode {
@@ -125,6 +128,11 @@ public:
   /// A compile-time result (shape arithmetic): bound as a constant, so later
   /// nodes can read it as one.
   mlir::LogicalResult bindConstant(size_t i, TensorData data);
+
+  //===--- Subgraphs -------------------------------------------------------===//
+  /// Imports `graph`'s nodes in place (ValueScope::importNodes) and binds its
+  /// outputs, in order, as this node's (constants stay constants).
+  mlir::LogicalResult inlineGraph(const onnx::GraphProto &graph);
 
 private:
   /// The attribute when present and of `type`; an error when of another.

@@ -19,6 +19,11 @@ const ONNXOpTable &ONNXOpTable::get() {
     registerResizeOps(t);
     registerWindowOps(t);
     registerEinsumOps(t);
+    registerQuantizationOps(t);
+    registerGridSampleOps(t);
+    registerControlFlowOps(t);
+    registerRecurrentOps(t);
+    registerSpectralOps(t);
     return t;
   }();
   return table;

@@ -50,6 +50,11 @@ void registerAttentionOps(ONNXOpTable &table);
 void registerResizeOps(ONNXOpTable &table);
 void registerWindowOps(ONNXOpTable &table);
 void registerEinsumOps(ONNXOpTable &table);
+void registerQuantizationOps(ONNXOpTable &table);
+void registerGridSampleOps(ONNXOpTable &table);
+void registerControlFlowOps(ONNXOpTable &table);
+void registerRecurrentOps(ONNXOpTable &table);
+void registerSpectralOps(ONNXOpTable &table);
 
 } // namespace thunder::onnximport
 

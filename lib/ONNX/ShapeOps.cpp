@@ -382,6 +382,19 @@ LogicalResult split(ONNXNode &n) {
     return n.error() << "split sizes " << llvm::interleaved_array(*sizes)
                      << " do not divide axis " << axis << " of extent " << extent << " into "
                      << n.numOutputs() << " outputs";
+  // A 1-D shape split into its dims (exported functions' N, C, H, W) stays a constant.
+  const TensorData *data = smallIntConstant(n, 0);
+  if (data && data->shape.size() == 1) {
+    std::vector<int64_t> values = data->asInts();
+    int64_t begin = 0;
+    for (auto [i, s] : llvm::enumerate(*sizes)) {
+      ArrayRef<int64_t> part = ArrayRef<int64_t>(values).slice(size_t(begin), size_t(s));
+      if (failed(n.bindConstant(i, TensorData::fromInts(data->elementType, {s}, part))))
+        return failure();
+      begin += s;
+    }
+    return success();
+  }
   int64_t start = 0;
   for (auto [i, s] : llvm::enumerate(*sizes)) {
     if (failed(n.bind(i, n.emit().slice(x, axis, start, start + s))))

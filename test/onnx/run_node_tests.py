@@ -117,9 +117,18 @@ def standard_domain(model):
 MUST_BE_CONSTANT = re.compile(r"value '([^']+)'\) must be known at compile time")
 
 
+def all_nodes(graph):
+    """The graph's nodes and those of its subgraphs (If branches), which read outer values by name."""
+    for n in graph.node:
+        yield n
+        for a in n.attribute:
+            for g in ([a.g] if a.type == onnx.AttributeProto.GRAPH else list(a.graphs)):
+                yield from all_nodes(g)
+
+
 def source_inputs(model, value):
     """The graph inputs that `value` is computed from."""
-    producers = {o: n for n in model.graph.node for o in n.output}
+    producers = {o: n for n in all_nodes(model.graph) for o in n.output}
     inputs = {vi.name for vi in model.graph.input}
     found, todo, seen = set(), [value], set()
     while todo:

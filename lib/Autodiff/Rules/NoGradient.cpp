@@ -28,6 +28,7 @@ void registerNoGradientOps(MLIRContext *ctx) {
   mark<AndOp, OrOp, XorOp, NotOp, ShiftLeftOp, ShiftRightOp>(ctx);
   mark<ReduceOrOp, ReduceAndOp>(ctx);
   mark<FloorOp, CeilOp, RoundOp, TruncOp, SignOp, FloorDivOp>(ctx);
+  mark<BitcastOp>(ctx); // reinterpreted bits: no derivative
 }
 
 } // namespace thunder::autodiff

@@ -525,6 +525,14 @@ struct ScalarMapping<ConvertOp> {
   }
 };
 
+template <>
+struct ScalarMapping<BitcastOp> {
+  static Value map(OpBuilder &b, Location loc, BitcastOp, Type type,
+                   ValueRange args) {
+    return arith::BitcastOp::create(b, loc, type, args[0]);
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // The pattern
 //===----------------------------------------------------------------------===//
@@ -576,7 +584,7 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
       AddOp, SubOp, MulOp, DivOp, FloorDivOp, RemainderOp, FmodOp, PowOp,
       MaxOp, MinOp, Atan2Op, AndOp, OrOp, XorOp, ShiftLeftOp, ShiftRightOp,
       // Compare, select, convert.
-      CompareOp, SelectOp, ConvertOp>(patterns);
+      CompareOp, SelectOp, ConvertOp, BitcastOp>(patterns);
 }
 
 } // namespace thunder

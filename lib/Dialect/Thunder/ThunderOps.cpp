@@ -404,6 +404,16 @@ LogicalResult ReverseOp::verify() {
 // Indexing
 //===----------------------------------------------------------------------===//
 
+LogicalResult BitcastOp::verify() {
+  Type from = tensorType(getOperand()).getElementType();
+  Type to = getType().getElementType();
+  if (from.isInteger(1) || to.isInteger(1) ||
+      from.getIntOrFloatBitWidth() != to.getIntOrFloatBitWidth())
+    return emitOpError("cannot reinterpret ")
+           << from << " as " << to << ": both need one width, above 1 bit";
+  return success();
+}
+
 LogicalResult GatherOp::verify() {
   auto in = tensorType(getOperand()), index = tensorType(getIndex());
   if (failed(verifyDim(*this, getDim(), in.getRank())))

@@ -191,7 +191,15 @@ func.func @convert(%a: tensor<4xf32>, %b: tensor<4xi1>, %h: tensor<4xf16>, %i: t
   return %0, %1, %2, %3, %4, %5 : tensor<4xi8>, tensor<4xi1>, tensor<4xf32>, tensor<4xbf16>, tensor<4xi64>, tensor<4xi1>
 }
 
-// Rank 0.
+// CHECK-LABEL: func.func @bitcast
+// CHECK: linalg.generic
+// CHECK: arith.bitcast %{{.+}} : f64 to i64
+func.func @bitcast(%a: tensor<4xf64>) -> tensor<4xi64> {
+  %0 = thunder.bitcast %a : tensor<4xf64> -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
+
+
 // CHECK-LABEL: func.func @scalar
 // CHECK: linalg.generic {indexing_maps = [#[[ID0]], #[[ID0]]], iterator_types = []}
 // CHECK: math.sqrt

@@ -290,6 +290,14 @@ func.func @reverse_dims(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
+func.func @bitcast_width(%x: tensor<4xf32>) -> tensor<4xi64> {
+  // expected-error @+1 {{cannot reinterpret 'f32' as 'i64': both need one width, above 1 bit}}
+  %0 = thunder.bitcast %x : tensor<4xf32> -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
+
+// -----
+
 func.func @gather_rank(%x: tensor<5x6xf32>, %i: tensor<5xi64>) -> tensor<5xf32> {
   // expected-error @+1 {{index rank 1 differs from operand rank 2}}
   %0 = thunder.gather %x[%i] {dim = 1 : i64} : tensor<5x6xf32>, tensor<5xi64> -> tensor<5xf32>

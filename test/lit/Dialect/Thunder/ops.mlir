@@ -136,6 +136,13 @@ func.func @compare_select_convert(%a: tensor<4xf32>, %b: tensor<4xf32>) -> (tens
   return %s, %i : tensor<4xf32>, tensor<4xi32>
 }
 
+// CHECK-LABEL: func.func @bitcast
+func.func @bitcast(%a: tensor<2x3xf32>) -> tensor<2x3xi32> {
+  // CHECK: thunder.bitcast %{{.*}} : tensor<2x3xf32> -> tensor<2x3xi32>
+  %0 = thunder.bitcast %a : tensor<2x3xf32> -> tensor<2x3xi32>
+  return %0 : tensor<2x3xi32>
+}
+
 // CHECK-LABEL: func.func @reductions
 func.func @reductions(%x: tensor<2x3xf32>, %b: tensor<2x3xi1>) -> (tensor<2xf32>, tensor<1x3xf32>, tensor<2xf32>, tensor<f32>, tensor<3xi1>, tensor<2xi1>, tensor<2xi64>, tensor<1x3xi32>) {
   // CHECK: thunder.reduce_sum %{{.*}} {dims = array<i64: 1>} : tensor<2x3xf32> -> tensor<2xf32>

@@ -317,6 +317,22 @@ __device__ __forceinline__ uint32_t lds32(const void *ptr) {
   return *reinterpret_cast<const uint32_t *>(ptr);
 }
 
+/// The warp's 16 query rows of the Q tile in shared memory (row stride
+/// D + kPad) as mma A fragments, one per 16 columns.
+template <typename T, int D>
+__device__ __forceinline__ void loadQueryFragments(uint32_t (&qf)[D / 16][4], const T *sQ, int warp) {
+  constexpr int ld = D + kPad;
+  const int lane = threadIdx.x % 32, g = lane >> 2, t = lane & 3;
+#pragma unroll
+  for (int kk = 0; kk < D / 16; ++kk) {
+    const T *base = sQ + (warp * 16 + g) * ld + kk * 16 + 2 * t;
+    qf[kk][0] = lds32(base);
+    qf[kk][1] = lds32(base + 8 * ld);
+    qf[kk][2] = lds32(base + 8);
+    qf[kk][3] = lds32(base + 8 * ld + 8);
+  }
+}
+
 /// One K/V tile of the register forward after S = Q K^T (s, 16 x 64 per warp
 /// in the mma C layout): scale into the log2 domain, mask the tile's edges,
 /// the causal diagonal and mixed mask tiles, update the online softmax (m,
@@ -448,14 +464,7 @@ template <typename T, int D> __device__ void fwdMMA(const Params &p) {
   loadTile<T, D>(sQ, q, p.qL, m0, p.L, vec);
   __syncthreads();
   uint32_t qf[D / 16][4];
-#pragma unroll
-  for (int kk = 0; kk < D / 16; ++kk) {
-    const T *base = sQ + (warp * 16 + g) * ld + kk * 16 + 2 * t;
-    qf[kk][0] = lds32(base);
-    qf[kk][1] = lds32(base + 8 * ld);
-    qf[kk][2] = lds32(base + 8);
-    qf[kk][3] = lds32(base + 8 * ld + 8);
-  }
+  loadQueryFragments<T, D>(qf, sQ, warp);
 
   float acc[D / 8][4];
 #pragma unroll
@@ -545,7 +554,7 @@ template <typename T, int D> __device__ void fwdPipe(const Params &p) {
   const T *k = static_cast<const T *>(p.k) + b * p.kB + hk * p.kH;
   const T *v = static_cast<const T *>(p.v) + b * p.vB + hk * p.vH;
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int g = lane >> 2, t = lane & 3;
+  const int g = lane >> 2;
   const int64_t row[2] = {m0 + warp * 16 + g, m0 + warp * 16 + g + 8};
 
   int64_t nEnd = p.S;
@@ -570,14 +579,7 @@ template <typename T, int D> __device__ void fwdPipe(const Params &p) {
   cpAsyncWaitAllButOne(); // Q is in
   __syncthreads();
   uint32_t qf[D / 16][4];
-#pragma unroll
-  for (int kk = 0; kk < D / 16; ++kk) {
-    const T *base = sQ + (warp * 16 + g) * ld + kk * 16 + 2 * t;
-    qf[kk][0] = lds32(base);
-    qf[kk][1] = lds32(base + 8 * ld);
-    qf[kk][2] = lds32(base + 8);
-    qf[kk][3] = lds32(base + 8 * ld + 8);
-  }
+  loadQueryFragments<T, D>(qf, sQ, warp);
 
   float acc[D / 8][4];
 #pragma unroll
